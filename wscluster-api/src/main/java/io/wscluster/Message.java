@@ -1,0 +1,112 @@
+package io.wscluster;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An immutable WebSocket message: text or binary.
+ *
+ * <p>One instance is handed to every local receiver of a fan-out, so a server can encode the frame
+ * once per node rather than once per session.
+ *
+ * @since 0.1.0
+ */
+public final class Message {
+
+    private final String text;
+    private final byte[] data;
+
+    private Message(String text, byte[] data) {
+        this.text = text;
+        this.data = data;
+    }
+
+    /**
+     * A text message.
+     *
+     * @param text the text, not null (may be empty)
+     * @return the message
+     */
+    public static Message text(String text) {
+        return new Message(Objects.requireNonNull(text, "text"), null);
+    }
+
+    /**
+     * A binary message; the array is copied.
+     *
+     * @param data the bytes, not null (may be empty)
+     * @return the message
+     */
+    public static Message binary(byte[] data) {
+        return new Message(null, Objects.requireNonNull(data, "data").clone());
+    }
+
+    /**
+     * A binary message that takes ownership of {@code data} without copying; the caller must not
+     * change the array afterwards.
+     *
+     * @param data the bytes
+     * @return the message
+     */
+    public static Message wrapBinary(byte[] data) {
+        return new Message(null, Objects.requireNonNull(data, "data"));
+    }
+
+    /** @return true for a text message, false for a binary one */
+    public boolean isText() {
+        return text != null;
+    }
+
+    /**
+     * The text of a text message.
+     *
+     * @return the text
+     * @throws IllegalStateException if this is a binary message
+     */
+    public String text() {
+        if (text == null) {
+            throw new IllegalStateException("binary message has no text");
+        }
+        return text;
+    }
+
+    /**
+     * The payload of a binary message, as a read-only view.
+     *
+     * @return the bytes
+     * @throws IllegalStateException if this is a text message
+     */
+    public ByteBuffer binary() {
+        if (data == null) {
+            throw new IllegalStateException("text message has no binary payload");
+        }
+        return ByteBuffer.wrap(data).asReadOnlyBuffer();
+    }
+
+    /**
+     * The payload as bytes: UTF-8 for text. A fresh array for text, the shared one for binary
+     * ({@link #wrapBinary}); callers must not modify it.
+     *
+     * @return the bytes
+     */
+    public byte[] payloadBytes() {
+        return text != null ? text.getBytes(StandardCharsets.UTF_8) : data;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Message m && Objects.equals(text, m.text) && Arrays.equals(data, m.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return text != null ? text.hashCode() : Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return text != null ? "Message{text, " + text.length() + " chars}" : "Message{binary, " + data.length + " bytes}";
+    }
+}
