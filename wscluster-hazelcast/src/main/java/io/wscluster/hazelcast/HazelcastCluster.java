@@ -1,0 +1,453 @@
+package io.wscluster.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.wscluster.CloseCode;
+import io.wscluster.Cluster;
+import io.wscluster.Messenger;
+import io.wscluster.Node;
+import io.wscluster.NodeId;
+import io.wscluster.Registry;
+import io.wscluster.Rooms;
+import io.wscluster.SessionId;
+import io.wscluster.event.ClusterEvents;
+import io.wscluster.hazelcast.internal.Engine;
+import io.wscluster.spi.LocalDelivery;
+import io.wscluster.spi.SessionHost;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A {@link Cluster} on Hazelcast: an embedded member by default, or an instance you already run.
+ *
+ * <pre>{@code
+ * Cluster cluster = HazelcastCluster.builder()
+ *         .clusterName("demo")
+ *         .port(5701)
+ *         .members("127.0.0.1:5701", "127.0.0.1:5702")
+ *         .build();
+ * }</pre>
+ *
+ * <p>An embedded member joins by TCP/IP only (no multicast, no auto-detection), binds to
+ * {@link Builder#bindAddress} and detects a lost member within about 60% of the
+ * {@link Builder#failureTimeout}; the rest of the bound is for cleanup. The open-source cluster
+ * transport has no authentication or encryption: keep the cluster port on a private network.
+ *
+ * @since 0.1.0
+ */
+public final class HazelcastCluster implements Cluster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
+
+    private final HazelcastInstance hazelcast;
+    private final boolean ownsInstance;
+    private final Engine engine;
+
+    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Builder builder) {
+        this.hazelcast = hazelcast;
+        this.ownsInstance = ownsInstance;
+        try {
+            this.engine = new Engine(hazelcast, builder.requestTimeout, builder.failureTimeout);
+        } catch (RuntimeException e) {
+            if (ownsInstance) {
+                hazelcast.getLifecycleService().terminate();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A builder with every default.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        // Before the first Hazelcast class loads, or its early warnings go to java.util.logging.
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            System.setProperty("hazelcast.logging.type", "slf4j");
+        }
+        return new Builder();
+    }
+
+    @Override
+    public NodeId localNode() {
+        return engine.localNode();
+    }
+
+    @Override
+    public List<Node> nodes() {
+        return engine.nodes();
+    }
+
+    @Override
+    public Registry registry() {
+        return engine;
+    }
+
+    @Override
+    public Rooms rooms() {
+        return engine;
+    }
+
+    @Override
+    public Messenger messenger() {
+        return engine;
+    }
+
+    @Override
+    public ClusterEvents events() {
+        return engine.events();
+    }
+
+    @Override
+    public CompletionStage<Boolean> disconnect(SessionId session, CloseCode code) {
+        return engine.disconnect(session, code);
+    }
+
+    @Override
+    public SessionHost attachServer(LocalDelivery delivery) {
+        return engine.attach(delivery);
+    }
+
+    /**
+     * The Hazelcast instance underneath, for what wscluster does not cover. Do not shut it down
+     * while the cluster is open.
+     *
+     * @return the instance
+     */
+    public HazelcastInstance hazelcastInstance() {
+        return hazelcast;
+    }
+
+    /**
+     * Leaves the cluster: deregisters this node's sessions and shuts the member down if this
+     * library started it. An instance passed to {@link Builder#hazelcastInstance} is left running.
+     */
+    @Override
+    public void close() {
+        engine.close();
+        if (ownsInstance && hazelcast.getLifecycleService().isRunning()) {
+            hazelcast.shutdown();
+        }
+    }
+
+    /**
+     * Stops this node at once without deregistering, as a crash would (the others clean up after
+     * it): for tests and failure drills.
+     */
+    public void crash() {
+        engine.stop();
+        if (ownsInstance) {
+            hazelcast.getLifecycleService().terminate();
+        }
+    }
+
+    /**
+     * Builds a {@link HazelcastCluster}. Each setter validates its value at once: a bad value is an
+     * {@link IllegalArgumentException}, a setting that conflicts with an earlier one an
+     * {@link IllegalStateException}.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+
+        /** Default cluster name: nodes join only a cluster of the same name. */
+        public static final String DEFAULT_CLUSTER_NAME = "wscluster";
+        /** Default bind address of the cluster port: loopback, since the transport is not authenticated. */
+        public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+        /** Default cluster port. */
+        public static final int DEFAULT_PORT = 5701;
+        /** Default bound for removing a lost node's sessions everywhere (detection and cleanup together). */
+        public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(10);
+        /** Default time a request to another node (a remote join, leave, kick, counted send) may take. */
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        /** Default delay before the first split-brain merge check (Hazelcast's own default is 300 s). */
+        public static final Duration DEFAULT_MERGE_DELAY = Duration.ofSeconds(30);
+        /** Smallest failure timeout accepted. */
+        public static final Duration MIN_FAILURE_TIMEOUT = Duration.ofSeconds(2);
+
+        private String clusterName;
+        private String bindAddress;
+        private Integer port;
+        private final List<String> members = new ArrayList<>();
+        private Duration failureTimeout = DEFAULT_FAILURE_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration mergeDelay;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private HazelcastInstance instance;
+        private Config config;
+
+        private Builder() {
+        }
+
+        /**
+         * The cluster name; nodes join only a cluster of the same name.
+         *
+         * @param name 1..128 characters
+         * @return this builder
+         */
+        public Builder clusterName(String name) {
+            requireEmbedded("clusterName");
+            if (name == null || name.isBlank() || name.length() > 128) {
+                throw new IllegalArgumentException("clusterName must be 1..128 characters but was " + quote(name));
+            }
+            this.clusterName = name;
+            return this;
+        }
+
+        /**
+         * The interface the cluster port binds to (default {@value #DEFAULT_BIND_ADDRESS}).
+         *
+         * @param address an IP address of this host
+         * @return this builder
+         */
+        public Builder bindAddress(String address) {
+            requireEmbedded("bindAddress");
+            if (address == null || address.isBlank() || address.contains(":") && !address.contains("::")) {
+                throw new IllegalArgumentException("bindAddress must be an IP address without port but was " + quote(address));
+            }
+            this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * The cluster port (default {@value #DEFAULT_PORT}); 0 picks a free port.
+         *
+         * @param port 0..65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            requireEmbedded("port");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535 but was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Seed addresses for TCP/IP join, each {@code host:port}. Absent: a one-node cluster until
+         * another node names this one. A node does not wait for every seed.
+         *
+         * @param addresses {@code host:port} strings
+         * @return this builder
+         */
+        public Builder members(String... addresses) {
+            requireEmbedded("members");
+            for (String address : addresses) {
+                if (address == null || !address.matches("[^\\s:]+:\\d{1,5}") || Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)) > 65535) {
+                    throw new IllegalArgumentException("members must be host:port addresses but one was " + quote(address));
+                }
+                members.add(address);
+            }
+            return this;
+        }
+
+        /**
+         * The bound for removing a lost node's sessions from every other node: failure detection
+         * (about 60% of it) plus cleanup. Default 10 s.
+         *
+         * @param timeout at least {@link #MIN_FAILURE_TIMEOUT}
+         * @return this builder
+         */
+        public Builder failureTimeout(Duration timeout) {
+            if (timeout == null || timeout.compareTo(MIN_FAILURE_TIMEOUT) < 0) {
+                throw new IllegalArgumentException("failureTimeout must be >= " + MIN_FAILURE_TIMEOUT.toMillis()
+                        + " ms but was " + (timeout == null ? "null" : timeout.toMillis() + " ms"));
+            }
+            this.failureTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a request to another node may take before its stage fails (default 10 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration timeout) {
+            if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("requestTimeout must be > 0 but was " + timeout);
+            }
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Delay before Hazelcast first looks for a split cluster to merge with, and between looks
+         * (default {@link #DEFAULT_MERGE_DELAY}).
+         *
+         * @param delay at least one second
+         * @return this builder
+         */
+        public Builder mergeDelay(Duration delay) {
+            requireEmbedded("mergeDelay");
+            if (delay == null || delay.getSeconds() < 1) {
+                throw new IllegalArgumentException("mergeDelay must be >= 1 s but was " + delay);
+            }
+            this.mergeDelay = delay;
+            return this;
+        }
+
+        /**
+         * Sets a Hazelcast property on the embedded member, e.g. {@code hazelcast.partition.count}.
+         *
+         * @param name  the property
+         * @param value its value
+         * @return this builder
+         */
+        public Builder property(String name, String value) {
+            requireEmbedded("property");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            properties.put(name, value);
+            return this;
+        }
+
+        /**
+         * Runs on an instance you already have, member or client. wscluster never shuts it down.
+         * Cannot be combined with the embedded-member settings.
+         *
+         * @param hazelcast a running instance
+         * @return this builder
+         */
+        public Builder hazelcastInstance(HazelcastInstance hazelcast) {
+            Objects.requireNonNull(hazelcast, "hazelcastInstance");
+            if (config != null || clusterName != null || bindAddress != null || port != null || !members.isEmpty()
+                    || mergeDelay != null || !properties.isEmpty()) {
+                throw new IllegalStateException("hazelcastInstance cannot be combined with embedded-member settings "
+                        + "(clusterName, bindAddress, port, members, mergeDelay, property, config)");
+            }
+            if (instance != null) {
+                throw new IllegalStateException("hazelcastInstance was already set");
+            }
+            this.instance = hazelcast;
+            return this;
+        }
+
+        /**
+         * Starts the embedded member from your own Hazelcast configuration, used as it is.
+         *
+         * @param hazelcastConfig the configuration
+         * @return this builder
+         */
+        public Builder config(Config hazelcastConfig) {
+            Objects.requireNonNull(hazelcastConfig, "config");
+            if (instance != null || config != null) {
+                throw new IllegalStateException("config cannot be combined with hazelcastInstance or another config");
+            }
+            if (clusterName != null || bindAddress != null || port != null || !members.isEmpty()) {
+                throw new IllegalStateException("config cannot be combined with clusterName, bindAddress, port or members: "
+                        + "set those in the Hazelcast configuration");
+            }
+            this.config = hazelcastConfig;
+            return this;
+        }
+
+        /**
+         * Starts the embedded member from a {@code hazelcast.yaml} or {@code hazelcast.xml} file.
+         *
+         * @param file the file
+         * @return this builder
+         */
+        public Builder configFile(Path file) {
+            Objects.requireNonNull(file, "configFile");
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("configFile must be a readable file but was " + file);
+            }
+            try {
+                return config(Config.loadFromFile(file.toFile()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read Hazelcast configuration " + file, e);
+            }
+        }
+
+        /**
+         * Starts the embedded member (unless an instance was given) and joins the cluster.
+         *
+         * @return the running cluster
+         */
+        public HazelcastCluster build() {
+            if (instance != null) {
+                return new HazelcastCluster(instance, false, this);
+            }
+            Config effective = config != null ? config : embeddedConfig();
+            applyProperties(effective);
+            HazelcastInstance started = Hazelcast.newHazelcastInstance(effective);
+            return new HazelcastCluster(started, true, this);
+        }
+
+        private Config embeddedConfig() {
+            Config c = new Config();
+            c.setClusterName(clusterName != null ? clusterName : DEFAULT_CLUSTER_NAME);
+            NetworkConfig network = c.getNetworkConfig();
+            String host = bindAddress != null ? bindAddress : DEFAULT_BIND_ADDRESS;
+            int chosenPort = port == null ? DEFAULT_PORT : port == 0 ? freePort(host) : port;
+            network.setPort(chosenPort).setPortAutoIncrement(false);
+            network.getInterfaces().setEnabled(true).addInterface(host);
+            network.setPublicAddress(host + ":" + chosenPort);
+            JoinConfig join = network.getJoin();
+            join.getMulticastConfig().setEnabled(false);
+            join.getAutoDetectionConfig().setEnabled(false);
+            join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + chosenPort);
+            for (String member : members) {
+                join.getTcpIpConfig().addMember(member);
+            }
+            c.setProperty("hazelcast.socket.bind.any", "false");
+            return c;
+        }
+
+        private void applyProperties(Config c) {
+            long failureSeconds = Math.max(1, failureTimeout.toMillis() * 6 / 10000);
+            setIfAbsent(c, "hazelcast.logging.type", "slf4j");
+            setIfAbsent(c, "hazelcast.phone.home.enabled", "false");
+            setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
+            setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
+            String merge = Long.toString((mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY).getSeconds());
+            setIfAbsent(c, "hazelcast.merge.first.run.delay.seconds", merge);
+            setIfAbsent(c, "hazelcast.merge.next.run.delay.seconds", merge);
+            properties.forEach(c::setProperty);
+            LOG.debug("embedded member properties: {}", c.getProperties());
+        }
+
+        private void setIfAbsent(Config c, String name, String value) {
+            if (c.getProperty(name) == null && !properties.containsKey(name)) {
+                c.setProperty(name, value);
+            }
+        }
+
+        private void requireEmbedded(String setting) {
+            if (instance != null) {
+                throw new IllegalStateException(setting + " cannot be combined with hazelcastInstance");
+            }
+        }
+
+        private static int freePort(String host) {
+            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port on " + host, e);
+            }
+        }
+
+        private static String quote(String value) {
+            return value == null ? "null" : "'" + value + "'";
+        }
+    }
+}

@@ -1,0 +1,1137 @@
+package io.wscluster.hazelcast.internal;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.IndexType;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.multimap.MultiMap;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.topic.ITopic;
+import io.wscluster.CloseCode;
+import io.wscluster.ClusterException;
+import io.wscluster.Delivery;
+import io.wscluster.Message;
+import io.wscluster.Messenger;
+import io.wscluster.Names;
+import io.wscluster.Node;
+import io.wscluster.NodeId;
+import io.wscluster.Registry;
+import io.wscluster.Rooms;
+import io.wscluster.SessionId;
+import io.wscluster.SessionInfo;
+import io.wscluster.Target;
+import io.wscluster.event.NodeJoined;
+import io.wscluster.event.NodeLeft;
+import io.wscluster.event.SessionClosed;
+import io.wscluster.event.SessionOpened;
+import io.wscluster.event.UserOffline;
+import io.wscluster.event.UserOnline;
+import io.wscluster.hazelcast.internal.Wire.NodeRecord;
+import io.wscluster.spi.LocalDelivery;
+import io.wscluster.spi.SessionHost;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cluster core of one node: registry, rooms, presence, routing, events and failure handling.
+ *
+ * <p>Design notes.
+ * <ul>
+ * <li><b>Data.</b> {@code wsc.sessions} (session id to record) is the registry; {@code wsc.users}
+ * (user to session ids) gives user lookups and presence; {@code wsc.rooms} (a MultiMap room to
+ * "session user") gives room lookups; {@code wsc.interest} (room to node and member count) is the
+ * routing table; {@code wsc.nodes} (node id to record) is the node table. Every lookup reads one
+ * partition; none scans sessions.</li>
+ * <li><b>Single writer.</b> Only the owning node writes a session's record, memberships and its own
+ * interest counts; a join or leave for a remote session is sent to the owner. Presence and interest
+ * entries are shared by nodes and changed with compare-and-set loops, so no update is lost.
+ * Every write is idempotent ("set my count to n", "add this id"), so re-asserting is always safe.</li>
+ * <li><b>Order of writes.</b> A join writes the record, then the room membership, then the interest;
+ * a leave undoes them in reverse. So whatever a crash interrupts, the dead node's records name
+ * everything that must be cleaned, and cleanup can be driven by the records alone.</li>
+ * <li><b>Routing.</b> Each node listens on its own topic {@code wsc.n.<id>}. A room or user message
+ * is published once to each node with interest (and nowhere else); a session message goes to the
+ * owner named by the id. A topic is FIFO per publishing member, so messages from one sending thread
+ * keep their order at every receiver. Inbound messages are handled on one thread per node, off
+ * Hazelcast's event threads.</li>
+ * <li><b>Failure.</b> Every survivor reacts to a lost member by removing that node's sessions,
+ * memberships, presence and interest; removals are idempotent and the one survivor whose removal
+ * succeeds publishes the closed / offline events. After a merge, a member joining or a partition
+ * loss, each node re-asserts what it owns and removes entries of nodes that are gone.</li>
+ * </ul>
+ */
+public final class Engine implements Registry, Rooms, Messenger, SessionHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    static final String SESSIONS = "wsc.sessions";
+    static final String USERS = "wsc.users";
+    static final String ROOMS = "wsc.rooms";
+    static final String INTEREST = "wsc.interest";
+    static final String NODES = "wsc.nodes";
+    static final String EVENTS = "wsc.events";
+    static final String INBOX_PREFIX = "wsc.n.";
+    private static final int STRIPES = 64;
+    private static final int LOST_NODE = -1;
+    private static final Duration RETRY_DELAY = Duration.ofMillis(250);
+    private static final Duration SECOND_RECONCILE = Duration.ofSeconds(5);
+    private static final LocalDelivery NO_SERVER = new LocalDelivery() {
+        @Override
+        public void deliver(Collection<SessionId> sessions, Message message) {
+        }
+
+        @Override
+        public void close(SessionId session, CloseCode code) {
+        }
+    };
+
+    private final HazelcastInstance hz;
+    private final boolean memberMode;
+    private final NodeId me;
+    private final Duration requestTimeout;
+    private final Duration failureTimeout;
+    private final NodeRecord selfRecord;
+
+    private final IMap<String, byte[]> sessions;
+    private final IMap<String, String[]> users;
+    private final MultiMap<String, String> roomMembers;
+    private final IMap<String, byte[]> interest;
+    private final IMap<String, byte[]> nodes;
+    private final ITopic<byte[]> eventsTopic;
+    private final Map<NodeId, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
+
+    private final LocalSessions local = new LocalSessions();
+    private final Map<NodeId, NodeRecord> directory = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong correlations = new AtomicLong();
+    private final AtomicLong sessionSequence = new AtomicLong();
+    private final Object[] sessionLocks = stripes();
+    private final Object[] roomLocks = stripes();
+    private final AtomicBoolean attached = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile LocalDelivery delivery = NO_SERVER;
+
+    private final ExecutorService inbound;
+    private final ExecutorService requests;
+    private final ScheduledExecutorService maintenance;
+    private final EventHub events;
+    private final List<Runnable> unsubscribes = new ArrayList<>();
+
+    private record Pending(NodeId node, CompletableFuture<Integer> future) {
+    }
+
+    /**
+     * Starts the core on a running Hazelcast instance.
+     *
+     * @param hz             the instance (member or client); its lifecycle is the caller's
+     * @param requestTimeout how long a request to another node may take
+     * @param failureTimeout the configured bound for cleaning up after a lost node
+     */
+    public Engine(HazelcastInstance hz, Duration requestTimeout, Duration failureTimeout) {
+        this.hz = hz;
+        this.requestTimeout = requestTimeout;
+        this.failureTimeout = failureTimeout;
+        this.memberMode = hz.getLocalEndpoint() instanceof Member;
+        this.me = NodeId.random();
+        String address = String.valueOf(hz.getLocalEndpoint().getSocketAddress()).replaceFirst("^/", "");
+        this.selfRecord = new NodeRecord(me, address, Instant.now(), uuidOf(hz), memberMode, false);
+        this.sessions = hz.getMap(SESSIONS);
+        this.users = hz.getMap(USERS);
+        this.roomMembers = hz.getMultiMap(ROOMS);
+        this.interest = hz.getMap(INTEREST);
+        this.nodes = hz.getMap(NODES);
+        this.eventsTopic = hz.getTopic(EVENTS);
+        this.inbound = Executors.newSingleThreadExecutor(named("wsc-inbound-" + me));
+        this.requests = Executors.newSingleThreadExecutor(named("wsc-requests-" + me));
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(named("wsc-maintenance-" + me));
+        this.events = new EventHub(Executors.newSingleThreadExecutor(named("wsc-events-" + me)));
+        start();
+    }
+
+    private void start() {
+        sessions.addIndex(IndexType.SORTED, "__key");
+
+        UUID nodeListener = nodes.addEntryListener(new NodeTableListener(), true);
+        unsubscribes.add(() -> nodes.removeEntryListener(nodeListener));
+        for (Map.Entry<String, byte[]> e : nodes.entrySet()) {
+            NodeRecord record = Wire.decodeNode(e.getValue());
+            directory.put(record.id(), record);
+        }
+
+        ITopic<byte[]> inbox = inbox(me);
+        UUID inboxListener = inbox.addMessageListener(m -> onInbound(m.getMessageObject()));
+        unsubscribes.add(() -> inbox.removeMessageListener(inboxListener));
+        UUID eventListener = eventsTopic.addMessageListener(m -> onEvent(m.getMessageObject()));
+        unsubscribes.add(() -> eventsTopic.removeMessageListener(eventListener));
+
+        UUID membership = hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                scheduleReconcile("member " + event.getMember().getAddress() + " joined");
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                onMemberRemoved(event.getMember().getUuid().toString());
+            }
+        });
+        unsubscribes.add(() -> hz.getCluster().removeMembershipListener(membership));
+        UUID lifecycle = hz.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                scheduleReconcile("split-brain merge");
+            }
+        });
+        unsubscribes.add(() -> hz.getLifecycleService().removeLifecycleListener(lifecycle));
+        if (memberMode) {
+            UUID partitions = hz.getPartitionService().addPartitionLostListener(
+                    event -> scheduleReconcile("partition " + event.getPartitionId() + " lost"));
+            unsubscribes.add(() -> hz.getPartitionService().removePartitionLostListener(partitions));
+        }
+
+        nodes.set(me.value(), Wire.encodeNode(selfRecord));
+        directory.put(me, selfRecord);
+        maintenance.execute(() -> reconcile("start"));
+        LOG.info("wscluster node {} joined cluster '{}' at {} ({} node(s))", me, hz.getConfig().getClusterName(),
+                selfRecord.address(), directory.size());
+    }
+
+    // ---- identity and nodes --------------------------------------------------------------------
+
+    /** @return this node's id */
+    public NodeId localNode() {
+        return me;
+    }
+
+    /** @return the live nodes, ordered by id */
+    public List<Node> nodes() {
+        List<Node> list = new ArrayList<>();
+        for (NodeRecord r : directory.values()) {
+            list.add(new Node(r.id(), r.address(), r.joinedAt()));
+        }
+        list.sort(Comparator.comparing(Node::id));
+        return list;
+    }
+
+    /** @return the event publisher */
+    public EventHub events() {
+        return events;
+    }
+
+    /** @return the Hazelcast instance the core runs on */
+    public HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    private boolean isLive(NodeId node) {
+        return directory.containsKey(node);
+    }
+
+    // ---- SessionHost (the server's side) -------------------------------------------------------
+
+    /**
+     * Attaches the local server.
+     *
+     * @param server writes to local sockets
+     * @return this node's session host
+     */
+    public SessionHost attach(LocalDelivery server) {
+        java.util.Objects.requireNonNull(server, "delivery");
+        if (!attached.compareAndSet(false, true)) {
+            throw ClusterException.alreadyAttached(me);
+        }
+        this.delivery = server;
+        return this;
+    }
+
+    @Override
+    public SessionInfo open(String path, String user, Map<String, String> attributes) {
+        ensureOpen();
+        java.util.Objects.requireNonNull(path, "path");
+        if (user != null) {
+            Names.requireUser(user);
+        }
+        SessionId id = SessionId.of(me, sessionSequence.incrementAndGet());
+        SessionInfo info = new SessionInfo(id, path, user, Set.of(), attributes == null ? Map.of() : attributes, Instant.now());
+        boolean online;
+        synchronized (lockOf(id)) {
+            local.add(info);
+            try {
+                sessions.set(id.value(), Wire.encodeSession(info));
+                online = user != null && addUserSession(user, id);
+            } catch (RuntimeException e) {
+                local.remove(id);
+                sessions.delete(id.value());
+                throw ClusterException.failed("registration of session '" + id + "'", e);
+            }
+        }
+        publishEvent(Wire.encodeSessionEvent(Wire.EventKind.OPENED, info));
+        if (online) {
+            publishEvent(Wire.encodeUserEvent(Wire.EventKind.ONLINE, user, id));
+        }
+        return info;
+    }
+
+    @Override
+    public boolean updateAttributes(SessionId session, Map<String, String> attributes) {
+        synchronized (lockOf(session)) {
+            SessionInfo info = local.get(session);
+            if (info == null) {
+                return false;
+            }
+            SessionInfo updated = info.withAttributes(attributes);
+            local.update(updated);
+            sessions.set(session.value(), Wire.encodeSession(updated));
+            return true;
+        }
+    }
+
+    @Override
+    public boolean closed(SessionId session) {
+        SessionInfo info;
+        synchronized (lockOf(session)) {
+            info = local.remove(session);
+            if (info == null) {
+                return false;
+            }
+            for (String room : info.rooms()) {
+                publishInterest(room);
+            }
+        }
+        try {
+            deregister(info, false);
+        } catch (RuntimeException e) {
+            LOG.warn("deregistration of session '{}' failed; the next reconcile will remove it", session, e);
+        }
+        return true;
+    }
+
+    @Override
+    public int openCount() {
+        return local.size();
+    }
+
+    /**
+     * Removes a session's shared entries (memberships, presence, record) and publishes the events
+     * this call caused. Interest is not touched: the owner re-publishes its counts, a cleanup drops
+     * the dead node's interest as a whole.
+     */
+    private void deregister(SessionInfo info, boolean lost) {
+        String member = memberValue(info);
+        for (String room : info.rooms()) {
+            roomMembers.remove(room, member);
+        }
+        boolean offline = info.user().isPresent() && removeUserSession(info.user().get(), info.id());
+        byte[] removed = sessions.remove(info.id().value());
+        if (removed != null) {
+            publishEvent(Wire.encodeSessionEvent(lost ? Wire.EventKind.LOST : Wire.EventKind.CLOSED, info));
+        }
+        if (offline) {
+            publishEvent(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, info.user().get(), info.id()));
+        }
+    }
+
+    // ---- Registry ------------------------------------------------------------------------------
+
+    @Override
+    public Optional<SessionInfo> session(SessionId id) {
+        java.util.Objects.requireNonNull(id, "id");
+        SessionInfo mine = id.isOwnedBy(me) ? local.get(id) : null;
+        if (mine != null) {
+            return Optional.of(mine);
+        }
+        byte[] bytes = sessions.get(id.value());
+        return bytes == null ? Optional.empty() : Optional.of(Wire.decodeSession(bytes));
+    }
+
+    @Override
+    public List<SessionInfo> sessionsOfUser(String user) {
+        String[] ids = users.get(Names.requireUser(user));
+        return ids == null ? List.of() : fetch(Arrays.asList(ids));
+    }
+
+    @Override
+    public List<SessionInfo> sessionsInRoom(String room) {
+        Collection<String> members = roomMembers.get(Names.requireRoom(room));
+        List<String> ids = new ArrayList<>(members.size());
+        for (String member : members) {
+            int space = member.indexOf(' ');
+            ids.add(space < 0 ? member : member.substring(0, space));
+        }
+        return fetch(ids);
+    }
+
+    @Override
+    public SortedSet<String> usersInRoom(String room) {
+        SortedSet<String> found = new TreeSet<>();
+        for (String member : roomMembers.get(Names.requireRoom(room))) {
+            int space = member.indexOf(' ');
+            if (space > 0) {
+                found.add(member.substring(space + 1));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public boolean isOnline(String user) {
+        return users.containsKey(Names.requireUser(user));
+    }
+
+    @Override
+    public List<SessionInfo> localSessions() {
+        return local.all();
+    }
+
+    @Override
+    public int localCount() {
+        return local.size();
+    }
+
+    @Override
+    public int clusterCount() {
+        return sessions.size();
+    }
+
+    private List<SessionInfo> fetch(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<SessionInfo> found = new ArrayList<>();
+        for (byte[] bytes : sessions.getAll(new HashSet<>(ids)).values()) {
+            found.add(Wire.decodeSession(bytes));
+        }
+        found.sort(Comparator.comparing(s -> s.id().value()));
+        return found;
+    }
+
+    // ---- Rooms ---------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Boolean> join(SessionId session, String room) {
+        return membership(true, session, room);
+    }
+
+    @Override
+    public CompletionStage<Boolean> leave(SessionId session, String room) {
+        return membership(false, session, room);
+    }
+
+    private CompletionStage<Boolean> membership(boolean join, SessionId session, String room) {
+        java.util.Objects.requireNonNull(session, "session");
+        Names.requireRoom(room);
+        ensureOpen();
+        if (session.isOwnedBy(me)) {
+            try {
+                return CompletableFuture.completedFuture(changeLocalMembership(join, session, room));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(ClusterException.failed((join ? "join" : "leave")
+                        + " of session '" + session + "' to room '" + room + "'", e));
+            }
+        }
+        NodeId owner = session.node();
+        if (!isLive(owner)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        String what = (join ? "join" : "leave") + " of session '" + session + "' to room '" + room + "'";
+        return request(owner, what, correlation -> Wire.encodeMembership(join, correlation, me, session, room))
+                .thenApply(result -> result == 1);
+    }
+
+    private boolean changeLocalMembership(boolean join, SessionId session, String room) {
+        synchronized (lockOf(session)) {
+            SessionInfo info = local.get(session);
+            if (info == null) {
+                return false;
+            }
+            if (info.rooms().contains(room) == join) {
+                return true;
+            }
+            Set<String> rooms = new TreeSet<>(info.rooms());
+            if (join) {
+                rooms.add(room);
+            } else {
+                rooms.remove(room);
+            }
+            SessionInfo updated = info.withRooms(rooms);
+            if (join) {
+                sessions.set(session.value(), Wire.encodeSession(updated));
+                roomMembers.put(room, memberValue(updated));
+                local.update(updated);
+                publishInterest(room);
+            } else {
+                local.update(updated);
+                publishInterest(room);
+                roomMembers.remove(room, memberValue(updated));
+                sessions.set(session.value(), Wire.encodeSession(updated));
+            }
+            return true;
+        }
+    }
+
+    /** Writes this node's current member count of a room into the routing table. */
+    private void publishInterest(String room) {
+        synchronized (roomLocks[Math.floorMod(room.hashCode(), STRIPES)]) {
+            setInterest(room, me, local.roomCount(room));
+        }
+    }
+
+    private void setInterest(String room, NodeId node, int count) {
+        while (true) {
+            byte[] old = interest.get(room);
+            Map<NodeId, Integer> counts = Wire.decodeInterest(old);
+            Integer previous = count > 0 ? counts.put(node, count) : counts.remove(node);
+            if (java.util.Objects.equals(previous, count > 0 ? count : null)) {
+                return;
+            }
+            boolean done;
+            if (counts.isEmpty()) {
+                done = old == null || interest.remove(room, old);
+            } else if (old == null) {
+                done = interest.putIfAbsent(room, Wire.encodeInterest(counts)) == null;
+            } else {
+                done = interest.replace(room, old, Wire.encodeInterest(counts));
+            }
+            if (done) {
+                return;
+            }
+        }
+    }
+
+    private boolean addUserSession(String user, SessionId id) {
+        while (true) {
+            String[] old = users.get(user);
+            if (old == null) {
+                if (users.putIfAbsent(user, new String[] {id.value()}) == null) {
+                    return true;
+                }
+                continue;
+            }
+            if (Arrays.asList(old).contains(id.value())) {
+                return false;
+            }
+            String[] next = Arrays.copyOf(old, old.length + 1);
+            next[old.length] = id.value();
+            if (users.replace(user, old, next)) {
+                return false;
+            }
+        }
+    }
+
+    /** @return true if this call removed the user's last session */
+    private boolean removeUserSession(String user, SessionId id) {
+        while (true) {
+            String[] old = users.get(user);
+            if (old == null || !Arrays.asList(old).contains(id.value())) {
+                return false;
+            }
+            String[] next = Arrays.stream(old).filter(s -> !s.equals(id.value())).toArray(String[]::new);
+            boolean done = next.length == 0 ? users.remove(user, old) : users.replace(user, old, next);
+            if (done) {
+                return next.length == 0;
+            }
+        }
+    }
+
+    // ---- disconnect ----------------------------------------------------------------------------
+
+    /**
+     * Closes any session with a close code.
+     *
+     * @param session the session
+     * @param code    the close code
+     * @return true if the session was open
+     */
+    public CompletionStage<Boolean> disconnect(SessionId session, CloseCode code) {
+        java.util.Objects.requireNonNull(session, "session");
+        java.util.Objects.requireNonNull(code, "code");
+        ensureOpen();
+        if (session.isOwnedBy(me)) {
+            return CompletableFuture.completedFuture(closeLocal(session, code));
+        }
+        if (!isLive(session.node())) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return request(session.node(), "disconnect of session '" + session + "'",
+                correlation -> Wire.encodeDisconnect(correlation, me, session, code)).thenApply(r -> r == 1);
+    }
+
+    private boolean closeLocal(SessionId session, CloseCode code) {
+        if (local.get(session) == null) {
+            return false;
+        }
+        delivery.close(session, code);
+        return true;
+    }
+
+    // ---- Messenger -----------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Delivery> send(Target target, Message message) {
+        java.util.Objects.requireNonNull(target, "target");
+        java.util.Objects.requireNonNull(message, "message");
+        ensureOpen();
+        try {
+            switch (target.kind()) {
+                case SESSION:
+                    return sendToSession(target, message);
+                case USER:
+                    return CompletableFuture.completedFuture(sendToUser(target, message));
+                case ROOM:
+                    return CompletableFuture.completedFuture(sendToRoom(target, message));
+                default:
+                    return broadcast(target, message);
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e instanceof ClusterException ? e
+                    : ClusterException.failed("send to " + target, e));
+        }
+    }
+
+    private CompletionStage<Delivery> sendToSession(Target target, Message message) {
+        SessionId id = new SessionId(target.name());
+        if (target.excluded().filter(id::equals).isPresent()) {
+            return CompletableFuture.completedFuture(Delivery.NOBODY);
+        }
+        if (id.isOwnedBy(me)) {
+            return CompletableFuture.completedFuture(deliverLocally(target, message) > 0 ? new Delivery(1, 1) : Delivery.NOBODY);
+        }
+        if (!isLive(id.node())) {
+            return CompletableFuture.completedFuture(Delivery.NOBODY);
+        }
+        return request(id.node(), "send to session '" + id + "'",
+                correlation -> Wire.encodeDeliver(correlation, me, target, message))
+                .thenApply(count -> count > 0 ? new Delivery(count, 1) : Delivery.NOBODY);
+    }
+
+    private Delivery sendToUser(Target target, Message message) {
+        String[] ids = users.get(target.name());
+        if (ids == null) {
+            return Delivery.NOBODY;
+        }
+        String excluded = target.excluded().map(SessionId::value).orElse(null);
+        Map<NodeId, Integer> perNode = new HashMap<>();
+        for (String id : ids) {
+            if (!id.equals(excluded)) {
+                perNode.merge(new SessionId(id).node(), 1, Integer::sum);
+            }
+        }
+        return route(target, message, perNode);
+    }
+
+    private Delivery sendToRoom(Target target, Message message) {
+        Map<NodeId, Integer> perNode = Wire.decodeInterest(interest.get(target.name()));
+        target.excluded().ifPresent(excluded -> {
+            if (excluded.isOwnedBy(me)) {
+                SessionInfo info = local.get(excluded);
+                if (info != null && info.rooms().contains(target.name())) {
+                    perNode.computeIfPresent(me, (n, c) -> c > 1 ? c - 1 : null);
+                }
+            }
+        });
+        return route(target, message, perNode);
+    }
+
+    /** Sends once to each node of {@code perNode} (and to no other), this node directly. */
+    private Delivery route(Target target, Message message, Map<NodeId, Integer> perNode) {
+        int sessionCount = 0;
+        int nodeCount = 0;
+        byte[] encoded = null;
+        for (Map.Entry<NodeId, Integer> e : perNode.entrySet()) {
+            NodeId node = e.getKey();
+            if (node.equals(me)) {
+                int delivered = deliverLocally(target, message);
+                if (delivered > 0) {
+                    sessionCount += delivered;
+                    nodeCount++;
+                }
+            } else if (isLive(node)) {
+                if (encoded == null) {
+                    encoded = Wire.encodeDeliver(0, null, target, message);
+                }
+                inbox(node).publish(encoded);
+                sessionCount += e.getValue();
+                nodeCount++;
+            }
+        }
+        return sessionCount == 0 ? Delivery.NOBODY : new Delivery(sessionCount, nodeCount);
+    }
+
+    /** Endpoint and all-sessions messages go to every node, which each report their count. */
+    private CompletionStage<Delivery> broadcast(Target target, Message message) {
+        int localCount = deliverLocally(target, message);
+        Delivery mine = localCount > 0 ? new Delivery(localCount, 1) : Delivery.NOBODY;
+        CompletableFuture<Delivery> result = CompletableFuture.completedFuture(mine);
+        for (NodeId node : directory.keySet()) {
+            if (node.equals(me)) {
+                continue;
+            }
+            CompletableFuture<Delivery> remote = request(node, "broadcast to " + target,
+                    correlation -> Wire.encodeDeliver(correlation, me, target, message))
+                    .thenApply(count -> count > 0 ? new Delivery(count, 1) : Delivery.NOBODY);
+            result = result.thenCombine(remote, Delivery::plus);
+        }
+        return result;
+    }
+
+    private int deliverLocally(Target target, Message message) {
+        return deliverLocally(target.kind(), target.name(), target.excluded().map(SessionId::value).orElse(null), message);
+    }
+
+    private int deliverLocally(Target.Kind kind, String name, String excluded, Message message) {
+        Collection<SessionId> targets = local.resolve(kind, name, excluded);
+        if (!targets.isEmpty()) {
+            try {
+                delivery.deliver(targets, message);
+            } catch (RuntimeException e) {
+                LOG.warn("local delivery to {} sessions failed", targets.size(), e);
+            }
+        }
+        return targets.size();
+    }
+
+    // ---- requests and replies between nodes ----------------------------------------------------
+
+    private interface Encoder {
+        byte[] encode(long correlation);
+    }
+
+    private CompletableFuture<Integer> request(NodeId node, String what, Encoder encoder) {
+        long correlation = correlations.incrementAndGet();
+        CompletableFuture<Integer> future = new CompletableFuture<>();
+        pending.put(correlation, new Pending(node, future));
+        try {
+            inbox(node).publish(encoder.encode(correlation));
+        } catch (RuntimeException e) {
+            pending.remove(correlation);
+            return CompletableFuture.failedFuture(ClusterException.failed(what, e));
+        }
+        if (!isLive(node)) {
+            complete(correlation, LOST_NODE);
+        }
+        return future.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, error) -> {
+                    pending.remove(correlation);
+                    if (error == null) {
+                        return result == LOST_NODE ? 0 : result;
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    throw cause instanceof TimeoutException ? ClusterException.timedOut(what, requestTimeout)
+                            : ClusterException.failed(what, cause);
+                });
+    }
+
+    private void complete(long correlation, int result) {
+        Pending p = pending.remove(correlation);
+        if (p != null) {
+            p.future().complete(result);
+        }
+    }
+
+    private void reply(NodeId to, long correlation, int result) {
+        if (to != null && correlation != 0 && isLive(to)) {
+            inbox(to).publish(Wire.encodeReply(correlation, result));
+        }
+    }
+
+    private void onInbound(byte[] bytes) {
+        try {
+            inbound.execute(() -> handle(bytes));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("inbound message dropped: node {} is closing", me);
+        }
+    }
+
+    private void handle(byte[] bytes) {
+        Wire.Envelope envelope;
+        try {
+            envelope = Wire.decodeEnvelope(bytes);
+        } catch (RuntimeException e) {
+            LOG.warn("node {} dropped an undecodable inbound message of {} bytes: {}", me, bytes.length, e.getMessage());
+            return;
+        }
+        switch (envelope.kind()) {
+            case DELIVER: {
+                int count = deliverLocally(envelope.targetKind(), envelope.name(), envelope.excluded(), envelope.message());
+                reply(envelope.replyTo(), envelope.correlation(), count);
+                break;
+            }
+            case JOIN:
+            case LEAVE:
+                requests.execute(() -> {
+                    int result;
+                    try {
+                        result = changeLocalMembership(envelope.kind() == Wire.Kind.JOIN, new SessionId(envelope.name()),
+                                envelope.room()) ? 1 : 0;
+                    } catch (RuntimeException e) {
+                        LOG.warn("{} of session '{}' to room '{}' failed", envelope.kind(), envelope.name(), envelope.room(), e);
+                        return;
+                    }
+                    reply(envelope.replyTo(), envelope.correlation(), result);
+                });
+                break;
+            case DISCONNECT:
+                reply(envelope.replyTo(), envelope.correlation(),
+                        closeLocal(new SessionId(envelope.name()), envelope.closeCode()) ? 1 : 0);
+                break;
+            case REPLY:
+                complete(envelope.correlation(), envelope.result());
+                break;
+            default:
+                LOG.warn("node {} ignored an inbound {}", me, envelope.kind());
+        }
+    }
+
+    private ITopic<byte[]> inbox(NodeId node) {
+        return inboxes.computeIfAbsent(node, n -> hz.getTopic(INBOX_PREFIX + n.value()));
+    }
+
+    // ---- cluster events ------------------------------------------------------------------------
+
+    private void publishEvent(byte[] event) {
+        try {
+            eventsTopic.publish(event);
+        } catch (RuntimeException e) {
+            LOG.warn("node {} could not publish a cluster event", me, e);
+        }
+    }
+
+    private void onEvent(byte[] bytes) {
+        Wire.Event event;
+        try {
+            event = Wire.decodeEvent(bytes);
+        } catch (RuntimeException e) {
+            LOG.warn("node {} dropped an undecodable cluster event: {}", me, e.getMessage());
+            return;
+        }
+        switch (event.kind()) {
+            case OPENED -> events.publish(new SessionOpened(event.session()));
+            case CLOSED -> events.publish(new SessionClosed(event.session(), false));
+            case LOST -> events.publish(new SessionClosed(event.session(), true));
+            case ONLINE -> events.publish(new UserOnline(event.user(), event.sessionId()));
+            case OFFLINE -> events.publish(new UserOffline(event.user(), event.sessionId()));
+            default -> LOG.warn("node {} ignored cluster event {}", me, event.kind());
+        }
+    }
+
+    private final class NodeTableListener implements EntryAddedListener<String, byte[]>,
+            EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]> {
+
+        @Override
+        public void entryAdded(EntryEvent<String, byte[]> event) {
+            NodeRecord record = Wire.decodeNode(event.getValue());
+            if (directory.put(record.id(), record) == null) {
+                events.publish(new NodeJoined(new Node(record.id(), record.address(), record.joinedAt())));
+            }
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, byte[]> event) {
+            NodeRecord record = Wire.decodeNode(event.getValue());
+            if (directory.put(record.id(), record) == null) {
+                events.publish(new NodeJoined(new Node(record.id(), record.address(), record.joinedAt())));
+            }
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, byte[]> event) {
+            NodeRecord old = event.getOldValue() == null ? null : Wire.decodeNode(event.getOldValue());
+            NodeId id = new NodeId(event.getKey());
+            NodeRecord known = directory.remove(id);
+            NodeRecord record = old != null ? old : known;
+            forgetNode(id);
+            if (record != null) {
+                events.publish(new NodeLeft(new Node(record.id(), record.address(), record.joinedAt()), !record.leaving()));
+            }
+        }
+    }
+
+    private void forgetNode(NodeId node) {
+        if (node.equals(me)) {
+            return;
+        }
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            if (e.getValue().node().equals(node)) {
+                complete(e.getKey(), LOST_NODE);
+            }
+        }
+        ITopic<byte[]> topic = inboxes.remove(node);
+        if (topic != null) {
+            try {
+                topic.destroy();
+            } catch (RuntimeException e) {
+                LOG.debug("could not destroy the inbox of node {}", node, e);
+            }
+        }
+    }
+
+    // ---- failure handling ----------------------------------------------------------------------
+
+    private void onMemberRemoved(String memberUuid) {
+        for (NodeRecord record : directory.values()) {
+            if (record.memberUuid().equals(memberUuid) && !record.id().equals(me)) {
+                LOG.info("node {} lost (member {}); removing its sessions", record.id(), memberUuid);
+                scheduleCleanup(record.id(), Instant.now().plus(failureTimeout));
+            }
+        }
+    }
+
+    private void scheduleCleanup(NodeId node, Instant deadline) {
+        try {
+            maintenance.execute(() -> {
+                try {
+                    removeNode(node);
+                } catch (RuntimeException e) {
+                    if (closed.get()) {
+                        return;
+                    }
+                    if (Instant.now().isAfter(deadline)) {
+                        LOG.warn("cleanup of lost node {} is past its {} ms bound and still failing; retrying", node,
+                                failureTimeout.toMillis(), e);
+                    } else {
+                        LOG.debug("cleanup of lost node {} failed; retrying", node, e);
+                    }
+                    maintenance.schedule(() -> scheduleCleanup(node, deadline), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("cleanup of node {} skipped: node {} is closing", node, me);
+        }
+    }
+
+    /** Removes every trace of a node that is gone. Idempotent; every survivor may run it at once. */
+    private void removeNode(NodeId node) {
+        Set<String> rooms = new HashSet<>();
+        Collection<byte[]> records = sessions.values(Predicates.between("__key", node.value() + "-", node.value() + "."));
+        for (byte[] bytes : records) {
+            SessionInfo info = Wire.decodeSession(bytes);
+            rooms.addAll(info.rooms());
+            deregister(info, true);
+        }
+        for (String room : rooms) {
+            setInterest(room, node, 0);
+        }
+        nodes.remove(node.value());
+        directory.remove(node);
+        forgetNode(node);
+        if (!records.isEmpty()) {
+            LOG.info("removed {} session(s) of lost node {}", records.size(), node);
+        }
+    }
+
+    private void scheduleReconcile(String why) {
+        try {
+            maintenance.execute(() -> reconcile(why));
+            maintenance.schedule(() -> reconcile(why + ", second pass"), SECOND_RECONCILE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("reconcile skipped: node {} is closing", me);
+        }
+    }
+
+    /**
+     * Makes the shared tables agree with reality: re-asserts what this node owns, removes entries
+     * this node owns no more, and removes every trace of nodes that are gone.
+     */
+    private void reconcile(String why) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            LOG.debug("node {} reconciling ({})", me, why);
+            nodes.set(me.value(), Wire.encodeNode(selfRecord.withMemberUuid(uuidOf(hz))));
+            for (SessionInfo info : local.all()) {
+                synchronized (lockOf(info.id())) {
+                    if (local.get(info.id()) == null) {
+                        continue;
+                    }
+                    sessions.set(info.id().value(), Wire.encodeSession(info));
+                    info.user().ifPresent(user -> addUserSession(user, info.id()));
+                    for (String room : info.rooms()) {
+                        roomMembers.put(room, memberValue(info));
+                    }
+                }
+            }
+            for (String room : local.rooms()) {
+                publishInterest(room);
+            }
+            for (byte[] bytes : sessions.values(Predicates.between("__key", me.value() + "-", me.value() + "."))) {
+                SessionInfo info = Wire.decodeSession(bytes);
+                if (local.get(info.id()) == null) {
+                    deregister(info, false);
+                }
+            }
+            if (memberMode) {
+                Set<String> liveMembers = new HashSet<>();
+                for (Member member : hz.getCluster().getMembers()) {
+                    liveMembers.add(member.getUuid().toString());
+                }
+                Set<NodeId> liveNodes = new HashSet<>();
+                for (byte[] bytes : nodes.values()) {
+                    NodeRecord record = Wire.decodeNode(bytes);
+                    if (record.member() && !liveMembers.contains(record.memberUuid()) && !record.id().equals(me)) {
+                        removeNode(record.id());
+                    } else {
+                        liveNodes.add(record.id());
+                        directory.putIfAbsent(record.id(), record);
+                    }
+                }
+                for (NodeId known : new ArrayList<>(directory.keySet())) {
+                    if (!liveNodes.contains(known)) {
+                        directory.remove(known);
+                        forgetNode(known);
+                    }
+                }
+                Set<NodeId> orphans = new HashSet<>();
+                for (String id : sessions.keySet()) {
+                    NodeId owner = new SessionId(id).node();
+                    if (!liveNodes.contains(owner)) {
+                        orphans.add(owner);
+                    }
+                }
+                for (String room : interest.keySet()) {
+                    for (NodeId owner : Wire.decodeInterest(interest.get(room)).keySet()) {
+                        if (!liveNodes.contains(owner)) {
+                            setInterest(room, owner, 0);
+                        }
+                    }
+                }
+                for (NodeId orphan : orphans) {
+                    removeNode(orphan);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!closed.get()) {
+                LOG.warn("node {} could not reconcile ({}); will retry", me, why, e);
+                maintenance.schedule(() -> reconcile(why), RETRY_DELAY.toMillis() * 4, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    // ---- shutdown ------------------------------------------------------------------------------
+
+    /** @return true once {@link #close()} has begun */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Deregisters every local session, removes this node from the node table and stops the core. */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (SessionInfo info : local.all()) {
+                closedQuietly(info.id());
+            }
+            nodes.set(me.value(), Wire.encodeNode(selfRecord.asLeaving()));
+            nodes.remove(me.value());
+        } catch (RuntimeException e) {
+            LOG.warn("node {} could not deregister cleanly; the others will clean up after it", me, e);
+        }
+        stop();
+        LOG.info("wscluster node {} left the cluster", me);
+    }
+
+    /** Stops threads and listeners without touching shared data (the instance is gone or going). */
+    public void stop() {
+        closed.set(true);
+        for (Runnable unsubscribe : unsubscribes) {
+            try {
+                unsubscribe.run();
+            } catch (RuntimeException e) {
+                LOG.debug("listener removal failed", e);
+            }
+        }
+        inbound.shutdownNow();
+        requests.shutdownNow();
+        maintenance.shutdownNow();
+        events.shutdown();
+        for (Pending p : pending.values()) {
+            p.future().completeExceptionally(ClusterException.closed(me));
+        }
+    }
+
+    private void closedQuietly(SessionId id) {
+        SessionInfo info;
+        synchronized (lockOf(id)) {
+            info = local.remove(id);
+            if (info == null) {
+                return;
+            }
+            for (String room : info.rooms()) {
+                publishInterest(room);
+            }
+        }
+        deregister(info, false);
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw ClusterException.closed(me);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private Object lockOf(SessionId id) {
+        return sessionLocks[Math.floorMod(id.hashCode(), STRIPES)];
+    }
+
+    private static Object[] stripes() {
+        Object[] locks = new Object[STRIPES];
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new Object();
+        }
+        return locks;
+    }
+
+    private static String memberValue(SessionInfo info) {
+        return info.user().map(user -> info.id().value() + " " + user).orElse(info.id().value());
+    }
+
+    private static String uuidOf(HazelcastInstance hz) {
+        return hz.getLocalEndpoint().getUuid().toString();
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
