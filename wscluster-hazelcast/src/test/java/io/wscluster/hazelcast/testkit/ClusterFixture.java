@@ -1,0 +1,130 @@
+package io.wscluster.hazelcast.testkit;
+
+import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.spi.SessionHost;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Real Hazelcast members over loopback in this JVM, each with a recording server attached.
+ * Unique cluster name per fixture, TCP/IP join, small partition count, fast failure detection.
+ */
+public final class ClusterFixture implements AutoCloseable {
+
+    /** Failure timeout used by fixtures: detection plus cleanup. */
+    public static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(4);
+
+    /** One node of the fixture. */
+    public record Member(HazelcastCluster cluster, RecordingDelivery server, SessionHost host, int port) {
+    }
+
+    private final String name = "wsc-test-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<Member> members = new ArrayList<>();
+
+    /**
+     * Starts {@code count} members that all name each other as seeds.
+     *
+     * @param count how many
+     * @return the fixture
+     */
+    public static ClusterFixture start(int count) {
+        ClusterFixture fixture = new ClusterFixture();
+        int[] ports = freePorts(count);
+        String[] seeds = new String[count];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = "127.0.0.1:" + ports[i];
+        }
+        for (int port : ports) {
+            fixture.add(port, seeds);
+        }
+        return fixture;
+    }
+
+    /**
+     * Starts one more member with the given seeds.
+     *
+     * @param port  its port
+     * @param seeds seed addresses
+     * @return the member
+     */
+    public Member add(int port, String... seeds) {
+        HazelcastCluster cluster = builder(port).members(seeds).build();
+        RecordingDelivery server = new RecordingDelivery();
+        Member member = new Member(cluster, server, cluster.attachServer(server), port);
+        members.add(member);
+        return member;
+    }
+
+    /**
+     * A builder with the fixture's test settings.
+     *
+     * @param port the member's port
+     * @return the builder
+     */
+    public HazelcastCluster.Builder builder(int port) {
+        return HazelcastCluster.builder()
+                .clusterName(name)
+                .bindAddress("127.0.0.1")
+                .port(port)
+                .failureTimeout(FAILURE_TIMEOUT)
+                .requestTimeout(Duration.ofSeconds(10))
+                .mergeDelay(Duration.ofSeconds(2))
+                .property("hazelcast.partition.count", "23")
+                .property("hazelcast.wait.seconds.before.join", "0")
+                .property("hazelcast.max.wait.seconds.before.join", "0");
+    }
+
+    /**
+     * @param index 0-based
+     * @return that member
+     */
+    public Member get(int index) {
+        return members.get(index);
+    }
+
+    /** @return all members started, crashed ones included */
+    public List<Member> members() {
+        return members;
+    }
+
+    /**
+     * @param count how many
+     * @return free loopback ports
+     */
+    public static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Member member : members) {
+            member.cluster().crash();
+        }
+    }
+}
