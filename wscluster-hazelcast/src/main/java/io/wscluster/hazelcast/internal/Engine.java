@@ -904,7 +904,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private void onMemberRemoved(String memberUuid) {
         for (NodeRecord record : directory.values()) {
             if (record.memberUuid().equals(memberUuid) && !record.id().equals(me)) {
-                LOG.info("node {} lost (member {}); removing its sessions", record.id(), memberUuid);
+                LOG.info("node {} saw node {} lost (member {}); removing its sessions", me, record.id(), memberUuid);
                 scheduleCleanup(record.id(), Instant.now().plus(failureTimeout));
             }
         }
@@ -964,7 +964,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     /**
      * Makes the shared tables agree with reality: re-asserts what this node owns, removes entries
-     * this node owns no more, and removes every trace of nodes that are gone.
+     * this node owns no more, and removes every trace of nodes that are gone. Runs after a merge, a
+     * member joining or a partition loss; the full scans here are kept off every other path.
      */
     private void reconcile(String why) {
         if (closed.get()) {
@@ -972,71 +973,104 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         }
         try {
             LOG.debug("node {} reconciling ({})", me, why);
-            nodes.set(me.value(), Wire.encodeNode(selfRecord.withMemberUuid(uuidOf(hz))));
-            for (SessionInfo info : local.all()) {
-                synchronized (lockOf(info.id())) {
-                    if (local.get(info.id()) == null) {
-                        continue;
-                    }
-                    sessions.set(info.id().value(), Wire.encodeSession(info));
-                    info.user().ifPresent(user -> addUserSession(user, info.id()));
-                    for (String room : info.rooms()) {
-                        roomMembers.put(room, memberValue(info));
-                    }
-                }
-            }
-            for (String room : local.rooms()) {
-                publishInterest(room);
-            }
-            for (byte[] bytes : sessions.values(Predicates.between("__key", me.value() + "-", me.value() + "."))) {
-                SessionInfo info = Wire.decodeSession(bytes);
-                if (local.get(info.id()) == null) {
-                    deregister(info, false);
-                }
-            }
+            reassertLocal();
+            removeOwnStale();
             if (memberMode) {
-                Set<String> liveMembers = new HashSet<>();
-                for (Member member : hz.getCluster().getMembers()) {
-                    liveMembers.add(member.getUuid().toString());
-                }
-                Set<NodeId> liveNodes = new HashSet<>();
-                for (byte[] bytes : nodes.values()) {
-                    NodeRecord record = Wire.decodeNode(bytes);
-                    if (record.member() && !liveMembers.contains(record.memberUuid()) && !record.id().equals(me)) {
-                        removeNode(record.id());
-                    } else {
-                        liveNodes.add(record.id());
-                        directory.putIfAbsent(record.id(), record);
-                    }
-                }
-                for (NodeId known : new ArrayList<>(directory.keySet())) {
-                    if (!liveNodes.contains(known)) {
-                        directory.remove(known);
-                        forgetNode(known);
-                    }
-                }
-                Set<NodeId> orphans = new HashSet<>();
-                for (String id : sessions.keySet()) {
-                    NodeId owner = new SessionId(id).node();
-                    if (!liveNodes.contains(owner)) {
-                        orphans.add(owner);
-                    }
-                }
-                for (String room : interest.keySet()) {
-                    for (NodeId owner : Wire.decodeInterest(interest.get(room)).keySet()) {
-                        if (!liveNodes.contains(owner)) {
-                            setInterest(room, owner, 0);
-                        }
-                    }
-                }
-                for (NodeId orphan : orphans) {
-                    removeNode(orphan);
-                }
+                sweepGoneNodes();
             }
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("node {} could not reconcile ({}); will retry", me, why, e);
                 maintenance.schedule(() -> reconcile(why), RETRY_DELAY.toMillis() * 4, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void reassertLocal() {
+        nodes.set(me.value(), Wire.encodeNode(selfRecord.withMemberUuid(uuidOf(hz))));
+        for (SessionInfo info : local.all()) {
+            synchronized (lockOf(info.id())) {
+                if (local.get(info.id()) == null) {
+                    continue;
+                }
+                boolean reappeared = sessions.put(info.id().value(), Wire.encodeSession(info)) == null;
+                boolean online = info.user().isPresent() && addUserSession(info.user().get(), info.id());
+                for (String room : info.rooms()) {
+                    roomMembers.put(room, memberValue(info));
+                }
+                // Others saw it lost (a split); tell them it is back, so their event stream stays true.
+                if (reappeared) {
+                    publishEvent(Wire.encodeSessionEvent(Wire.EventKind.OPENED, info));
+                }
+                if (online) {
+                    publishEvent(Wire.encodeUserEvent(Wire.EventKind.ONLINE, info.user().get(), info.id()));
+                }
+            }
+        }
+        for (String room : local.rooms()) {
+            publishInterest(room);
+        }
+    }
+
+    private void removeOwnStale() {
+        for (byte[] bytes : sessions.values(Predicates.between("__key", me.value() + "-", me.value() + "."))) {
+            SessionInfo info = Wire.decodeSession(bytes);
+            if (local.get(info.id()) == null) {
+                deregister(info, false);
+            }
+        }
+    }
+
+    /** Removes entries of nodes that are not members any more, including those whose records were lost. */
+    private void sweepGoneNodes() {
+        Set<String> liveMembers = new HashSet<>();
+        for (Member member : hz.getCluster().getMembers()) {
+            liveMembers.add(member.getUuid().toString());
+        }
+        Set<NodeId> live = new HashSet<>();
+        for (byte[] bytes : nodes.values()) {
+            NodeRecord record = Wire.decodeNode(bytes);
+            if (record.member() && !liveMembers.contains(record.memberUuid()) && !record.id().equals(me)) {
+                removeNode(record.id());
+            } else {
+                live.add(record.id());
+                directory.putIfAbsent(record.id(), record);
+            }
+        }
+        for (NodeId known : new ArrayList<>(directory.keySet())) {
+            if (!live.contains(known)) {
+                directory.remove(known);
+                forgetNode(known);
+            }
+        }
+        Set<NodeId> orphans = new HashSet<>();
+        for (String id : sessions.keySet()) {
+            NodeId owner = new SessionId(id).node();
+            if (!live.contains(owner)) {
+                orphans.add(owner);
+            }
+        }
+        for (NodeId orphan : orphans) {
+            removeNode(orphan);
+        }
+        for (Map.Entry<String, String> member : roomMembers.entrySet()) {
+            if (!live.contains(ownerOfMember(member.getValue()))) {
+                roomMembers.remove(member.getKey(), member.getValue());
+            }
+        }
+        for (Map.Entry<String, String[]> user : users.entrySet()) {
+            for (String id : user.getValue()) {
+                SessionId session = new SessionId(id);
+                if (!live.contains(session.node()) && removeUserSession(user.getKey(), session)) {
+                    publishEvent(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, user.getKey(), session));
+                }
+            }
+        }
+        for (String room : interest.keySet()) {
+            for (NodeId owner : Wire.decodeInterest(interest.get(room)).keySet()) {
+                if (!live.contains(owner)) {
+                    setInterest(room, owner, 0);
+                }
             }
         }
     }
@@ -1117,6 +1151,11 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             locks[i] = new Object();
         }
         return locks;
+    }
+
+    private static NodeId ownerOfMember(String member) {
+        int space = member.indexOf(' ');
+        return new SessionId(space < 0 ? member : member.substring(0, space)).node();
     }
 
     private static String memberValue(SessionInfo info) {
