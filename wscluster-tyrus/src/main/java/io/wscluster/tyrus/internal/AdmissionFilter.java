@@ -1,0 +1,81 @@
+package io.wscluster.tyrus.internal;
+
+import io.wscluster.tyrus.ServerStatus;
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ICloseType;
+import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.attributes.Attribute;
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpHeader;
+import org.glassfish.grizzly.http.HttpRequestPacket;
+import org.glassfish.grizzly.http.HttpResponsePacket;
+
+/**
+ * Sits in front of Tyrus's WebSocket filter and admits WebSocket upgrade requests before Tyrus
+ * sees them: while the server is starting or draining, or when the per-node connection cap is
+ * reached, the handshake is answered 503 with {@code Retry-After} and the connection is closed.
+ * Tyrus itself cannot refuse with 503 (it upgrades on 503), and refusing here costs no session.
+ *
+ * <p>An admitted TCP connection holds one slot of the cap until it closes.
+ */
+// Grizzly 4's CloseListener is typed by the deprecated ICloseType; it has no other close callback.
+@SuppressWarnings("deprecation")
+final class AdmissionFilter extends BaseFilter {
+
+    private static final Attribute<Boolean> ADMITTED =
+            Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(AdmissionFilter.class.getName() + ".admitted");
+
+    private final ServerRuntime runtime;
+
+    private final CloseListener<Closeable, ICloseType> releaseOnClose;
+
+    AdmissionFilter(ServerRuntime runtime) {
+        this.runtime = runtime;
+        this.releaseOnClose = (closeable, type) -> runtime.release();
+    }
+
+    @Override
+    public NextAction handleRead(FilterChainContext ctx) {
+        Object message = ctx.getMessage();
+        if (!(message instanceof HttpContent content)) {
+            return ctx.getInvokeAction();
+        }
+        HttpHeader header = content.getHttpHeader();
+        if (!header.isRequest() || !"websocket".equalsIgnoreCase(header.getUpgrade())) {
+            return ctx.getInvokeAction();
+        }
+        Connection<?> connection = ctx.getConnection();
+        if (Boolean.TRUE.equals(ADMITTED.get(connection))) {
+            return ctx.getInvokeAction();
+        }
+        if (runtime.status() != ServerStatus.RUNNING) {
+            runtime.counters().refusedDraining.increment();
+            return refuse(ctx, content);
+        }
+        if (!runtime.tryAdmit()) {
+            runtime.counters().refusedOverCapacity.increment();
+            return refuse(ctx, content);
+        }
+        ADMITTED.set(connection, Boolean.TRUE);
+        connection.addCloseListener(releaseOnClose);
+        return ctx.getInvokeAction();
+    }
+
+    private NextAction refuse(FilterChainContext ctx, HttpContent content) {
+        HttpResponsePacket response = ((HttpRequestPacket) content.getHttpHeader()).getResponse();
+        response.setStatus(503);
+        response.setReasonPhrase("Service Unavailable");
+        response.setHeader("Retry-After", Long.toString(Math.max(1, runtime.settings().retryAfter().toSeconds())));
+        response.setHeader("Connection", "close");
+        response.setContentLength(0);
+        ctx.write(HttpContent.builder(response).last(true).build());
+        content.recycle();
+        ctx.getConnection().closeSilently();
+        return ctx.getStopAction();
+    }
+}

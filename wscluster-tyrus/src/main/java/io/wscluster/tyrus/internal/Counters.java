@@ -1,0 +1,14 @@
+package io.wscluster.tyrus.internal;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** The counters of one server, readable through {@code WsServer.stats()}. */
+final class Counters {
+    final LongAdder queued = new LongAdder();
+    final LongAdder sent = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    final LongAdder slowConsumerCloses = new LongAdder();
+    final LongAdder refusedOverCapacity = new LongAdder();
+    final LongAdder refusedDraining = new LongAdder();
+    final LongAdder refusedHandshakes = new LongAdder();
+}

@@ -1,0 +1,99 @@
+package io.wscluster.tyrus.internal;
+
+import io.wscluster.Cluster;
+import io.wscluster.SessionId;
+import io.wscluster.SessionInfo;
+import io.wscluster.tyrus.ClusterSession;
+import io.wscluster.tyrus.TokenBucket;
+import jakarta.websocket.Session;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The cluster side of one local session: its registration, outbound queue and rate limit. */
+final class LocalSession extends ClusterSession {
+
+    private final ServerRuntime runtime;
+    private final SessionInfo info;
+    private final Session session;
+    private final Outbound outbound;
+    private final TokenBucket bucket;
+    private final AtomicBoolean deregistered = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final LongAdder dropped = new LongAdder();
+
+    LocalSession(ServerRuntime runtime, SessionInfo info, Session session, Outbound outbound, TokenBucket bucket) {
+        this.runtime = runtime;
+        this.info = info;
+        this.session = session;
+        this.outbound = outbound;
+        this.bucket = bucket;
+    }
+
+    @Override
+    public SessionId id() {
+        return info.id();
+    }
+
+    @Override
+    public Optional<String> user() {
+        return info.user();
+    }
+
+    @Override
+    public String path() {
+        return info.path();
+    }
+
+    @Override
+    public Cluster cluster() {
+        return runtime.settings().cluster();
+    }
+
+    @Override
+    public boolean tryAcquire() {
+        if (bucket == null || bucket.tryAcquire()) {
+            return true;
+        }
+        runtime.rateLimited(this);
+        return false;
+    }
+
+    @Override
+    public int queuedMessages() {
+        return outbound.size();
+    }
+
+    @Override
+    public long droppedMessages() {
+        return dropped.sum();
+    }
+
+    Session session() {
+        return session;
+    }
+
+    Outbound outbound() {
+        return outbound;
+    }
+
+    void countDropped() {
+        dropped.increment();
+    }
+
+    /** @return true the first time, when the caller should close the socket */
+    boolean markClosing() {
+        return closing.compareAndSet(false, true);
+    }
+
+    /** @return true the first time, when the caller must deregister */
+    boolean markDeregistered() {
+        return deregistered.compareAndSet(false, true);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterSession{" + info.id() + ", user=" + info.user().orElse("-") + ", path=" + info.path() + '}';
+    }
+}

@@ -1,0 +1,151 @@
+package io.wscluster.tyrus.internal;
+
+import io.wscluster.Message;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+/**
+ * The outbound queue of one session.
+ *
+ * <p>Design notes. Fan-out threads call {@link #offer} and never block: the message is appended
+ * under this object's monitor and, if no send is in flight, the caller starts one. At most one
+ * asynchronous send is in flight per session, so frames leave in queue order and the transport
+ * holds at most one message of ours per session; the queue itself is bounded in messages and in
+ * bytes (UTF-8 length for text), so memory per slow consumer is bounded. When a send completes,
+ * its completion thread starts the next one. A completion that arrives while the starting thread
+ * is still inside the send call (Tyrus may complete inline) only sets a flag; the starting thread
+ * then loops, so the stack never grows with the queue.
+ */
+final class Outbound implements SendHandler {
+
+    /** What {@link #offer} did. */
+    enum Offer { QUEUED, FULL, CLOSED }
+
+    private final RemoteEndpoint.Async remote;
+    private final int maxMessages;
+    private final long maxBytes;
+    private final Counters counters;
+
+    private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private final ArrayDeque<Integer> sizes = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean sending;
+    private boolean inSendCall;
+    private boolean completedInCall;
+    private boolean closed;
+
+    Outbound(RemoteEndpoint.Async remote, int maxMessages, long maxBytes, Counters counters) {
+        this.remote = remote;
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        this.counters = counters;
+    }
+
+    /**
+     * Queues a message and starts sending if idle.
+     *
+     * @param message the message
+     * @param bytes   its payload size, computed once per fan-out
+     * @return whether it was queued
+     */
+    Offer offer(Message message, int bytes) {
+        synchronized (this) {
+            if (closed) {
+                return Offer.CLOSED;
+            }
+            if (queue.size() >= maxMessages || queuedBytes + bytes > maxBytes) {
+                return Offer.FULL;
+            }
+            queue.add(message);
+            sizes.add(bytes);
+            queuedBytes += bytes;
+            counters.queued.increment();
+            if (sending) {
+                return Offer.QUEUED;
+            }
+            sending = true;
+        }
+        pump();
+        return Offer.QUEUED;
+    }
+
+    /** Drops everything queued and refuses further messages. Idempotent. */
+    void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            counters.queued.add(-queue.size());
+            counters.dropped.add(queue.size());
+            queue.clear();
+            sizes.clear();
+            queuedBytes = 0;
+        }
+    }
+
+    synchronized int size() {
+        return queue.size();
+    }
+
+    /** Sends queued messages one at a time; called by the thread that set {@code sending}. */
+    private void pump() {
+        while (true) {
+            Message next;
+            synchronized (this) {
+                next = queue.poll();
+                if (next == null || closed) {
+                    sending = false;
+                    return;
+                }
+                queuedBytes -= sizes.poll();
+                counters.queued.decrement();
+                inSendCall = true;
+                completedInCall = false;
+            }
+            boolean failed = false;
+            try {
+                if (next.isText()) {
+                    remote.sendText(next.text(), this);
+                } else {
+                    remote.sendBinary(ByteBuffer.wrap(next.payloadBytes()), this);
+                }
+            } catch (RuntimeException e) {
+                failed = true;
+            }
+            synchronized (this) {
+                inSendCall = false;
+                if (failed) {
+                    sending = false;
+                    counters.dropped.increment();
+                    close();
+                    return;
+                }
+                if (!completedInCall) {
+                    return; // the completion thread continues
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+        synchronized (this) {
+            if (result.isOK()) {
+                counters.sent.increment();
+            } else {
+                counters.dropped.increment();
+                close();
+            }
+            if (inSendCall) {
+                completedInCall = true;
+                return;
+            }
+        }
+        pump();
+    }
+}

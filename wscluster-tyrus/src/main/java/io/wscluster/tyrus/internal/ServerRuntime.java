@@ -1,0 +1,395 @@
+package io.wscluster.tyrus.internal;
+
+import io.wscluster.CloseCode;
+import io.wscluster.Message;
+import io.wscluster.Names;
+import io.wscluster.SessionId;
+import io.wscluster.SessionInfo;
+import io.wscluster.spi.LocalDelivery;
+import io.wscluster.spi.SessionHost;
+import io.wscluster.tyrus.ClusterSession;
+import io.wscluster.tyrus.OverflowPolicy;
+import io.wscluster.tyrus.ServerStats;
+import io.wscluster.tyrus.ServerStatus;
+import io.wscluster.tyrus.TokenBucket;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The state of one server: its sessions, their cluster registrations and outbound queues, the
+ * connection cap, counters and status. Implements the cluster's {@link LocalDelivery}.
+ *
+ * <p>Design notes. Every session of every endpoint deployed by the server is tracked (for drain
+ * and the connection count); sessions of {@code @Clustered} endpoints are also registered through
+ * the {@link SessionHost} before the application's {@code @OnOpen}, and deregistered exactly once,
+ * by whichever comes first: the socket's close, or a close decided here (slow consumer, drain).
+ * Socket closes decided here run on a small executor, never on the cluster's fan-out thread.
+ */
+public final class ServerRuntime implements LocalDelivery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
+    private static final String STATE_PROPERTY = "io.wscluster.tyrus.internal.SessionState";
+
+    private final Settings settings;
+    private final Counters counters = new Counters();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final ConcurrentMap<SessionId, LocalSession> clustered = new ConcurrentHashMap<>();
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicBoolean warnedSlowConsumer = new AtomicBoolean();
+    private final AtomicBoolean warnedRateLimit = new AtomicBoolean();
+    private final ExecutorService closer;
+    private final Object emptyLock = new Object();
+    private volatile ServerStatus status = ServerStatus.STARTING;
+    private volatile SessionHost host;
+
+    /**
+     * Creates the runtime.
+     *
+     * @param settings the server's settings
+     */
+    public ServerRuntime(Settings settings) {
+        this.settings = settings;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "wscluster-close-" + settings.port());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        this.closer = pool;
+    }
+
+    /** @return the settings */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Attaches this runtime to the cluster as the node's server. */
+    public void attach() {
+        host = settings.cluster().attachServer(this);
+    }
+
+    /** @return the status */
+    public ServerStatus status() {
+        return status;
+    }
+
+    /** @param status the new status */
+    public void status(ServerStatus status) {
+        this.status = status;
+    }
+
+    // ---------------------------------------------------------------- handshake admission
+
+    /** @return true if one more upgraded connection fits under the cap; reserves it */
+    boolean tryAdmit() {
+        while (true) {
+            int n = admitted.get();
+            if (n >= settings.maxConnections()) {
+                return false;
+            }
+            if (admitted.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        admitted.decrementAndGet();
+    }
+
+    boolean originAllowed(String origin) {
+        Set<String> allowed = settings.allowedOrigins();
+        if (allowed.isEmpty() || origin == null) {
+            return true;
+        }
+        return allowed.contains(origin.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    // ---------------------------------------------------------------- session life cycle
+
+    /**
+     * A session opened on a deployed endpoint: applies limits, and for a clustered one registers it.
+     *
+     * @return the state to keep with the session
+     */
+    SessionState opened(Session session, EndpointSpec spec) {
+        sessions.add(session);
+        SessionState state = new SessionState();
+        session.getUserProperties().put(STATE_PROPERTY, state);
+        if (settings.idleTimeout().toMillis() > 0) {
+            session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
+        }
+        session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
+        session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
+        if (status != ServerStatus.RUNNING) {
+            state.refusal = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
+            return state;
+        }
+        if (!spec.clustered()) {
+            return state;
+        }
+        Object user = session.getUserProperties().get(GuardConfigurator.USER_PROPERTY);
+        SessionInfo info;
+        try {
+            info = host.open(spec.path(), user instanceof String s ? s : null, Map.of());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not register session {} on {} in the cluster: {}", session.getId(), spec.path(), e.toString());
+            state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
+            return state;
+        }
+        Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
+                settings.maxQueuedBytes(), counters);
+        TokenBucket bucket = settings.rateLimitPerSecond() > 0
+                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
+        LocalSession local = new LocalSession(this, info, session, outbound, bucket);
+        state.local = local;
+        clustered.put(info.id(), local);
+        session.getUserProperties().put(ClusterSession.USER_PROPERTY, local);
+
+        if (!spec.roomPathParam().isEmpty()) {
+            String room = session.getPathParameters().get(spec.roomPathParam());
+            if (!Names.isValidRoom(room)) {
+                state.refusal = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "invalid room name");
+                return state;
+            }
+            try {
+                settings.cluster().rooms().join(info.id(), room).toCompletableFuture()
+                        .get(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "interrupted");
+            } catch (Exception e) {
+                LOG.warn("Session {} could not join room '{}': {}", info.id(), room, e.toString());
+                state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
+            }
+        }
+        return state;
+    }
+
+    /** A session closed (or failed to open): deregisters it once and forgets it. */
+    void closed(Session session) {
+        Object state = session.getUserProperties().get(STATE_PROPERTY);
+        if (state instanceof SessionState s && s.local != null) {
+            deregister(s.local);
+        }
+        sessions.remove(session);
+        if (sessions.isEmpty()) {
+            synchronized (emptyLock) {
+                emptyLock.notifyAll();
+            }
+        }
+    }
+
+    static SessionState stateOf(Session session) {
+        Object state = session.getUserProperties().get(STATE_PROPERTY);
+        return state instanceof SessionState s ? s : null;
+    }
+
+    private void deregister(LocalSession local) {
+        if (!local.markDeregistered()) {
+            return;
+        }
+        local.outbound().close();
+        clustered.remove(local.id(), local);
+        try {
+            host.closed(local.id());
+        } catch (RuntimeException e) {
+            LOG.debug("Deregistering session {} failed: {}", local.id(), e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- LocalDelivery
+
+    @Override
+    public void deliver(Collection<SessionId> ids, Message message) {
+        int bytes = sizeOf(message);
+        for (SessionId id : ids) {
+            LocalSession local = clustered.get(id);
+            if (local == null) {
+                continue;
+            }
+            Outbound.Offer result = local.outbound().offer(message, bytes);
+            if (result == Outbound.Offer.FULL) {
+                overflow(local);
+            } else if (result == Outbound.Offer.CLOSED) {
+                counters.dropped.increment();
+                local.countDropped();
+            }
+        }
+    }
+
+    @Override
+    public void close(SessionId id, CloseCode code) {
+        LocalSession local = clustered.get(id);
+        if (local != null) {
+            closeAsync(local.session(), toReason(code));
+        }
+    }
+
+    private void overflow(LocalSession local) {
+        counters.dropped.increment();
+        local.countDropped();
+        boolean first = warnedSlowConsumer.compareAndSet(false, true);
+        if (settings.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
+            log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): dropping messages"
+                    + " (policy DROP_NEWEST; further slow consumers are logged at debug)", local);
+            return;
+        }
+        if (local.markClosing()) {
+            counters.slowConsumerCloses.increment();
+            log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): closing it"
+                    + " (policy CLOSE; further slow consumers are logged at debug)", local);
+            deregister(local);
+            closeAsync(local.session(), new CloseReason(
+                    CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
+        }
+    }
+
+    private void log(boolean warn, String format, LocalSession local) {
+        if (warn) {
+            LOG.warn(format, local.id(), settings.maxQueuedMessages(), settings.maxQueuedBytes());
+        } else {
+            LOG.debug(format, local.id(), settings.maxQueuedMessages(), settings.maxQueuedBytes());
+        }
+    }
+
+    void rateLimited(LocalSession local) {
+        if (warnedRateLimit.compareAndSet(false, true)) {
+            LOG.warn("Session {} exceeded its inbound rate limit ({}/s, burst {}); further cases are logged at debug",
+                    local.id(), settings.rateLimitPerSecond(), settings.rateLimitBurst());
+        } else {
+            LOG.debug("Session {} exceeded its inbound rate limit", local.id());
+        }
+        try {
+            settings.onRateLimited().accept(local);
+        } catch (RuntimeException e) {
+            LOG.warn("Rate-limit callback failed for session {}", local.id(), e);
+        }
+    }
+
+    void closeAsync(Session session, CloseReason reason) {
+        try {
+            closer.execute(() -> closeNow(session, reason));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            closeNow(session, reason);
+        }
+    }
+
+    private static void closeNow(Session session, CloseReason reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(reason);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing session {} failed: {}", session.getId(), e.toString());
+        }
+    }
+
+    static CloseReason toReason(CloseCode code) {
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason());
+    }
+
+    static int sizeOf(Message message) {
+        if (!message.isText()) {
+            return message.binary().remaining();
+        }
+        String s = message.text();
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    /** Closes every session with 1001, asynchronously. */
+    void closeAllGoingAway() {
+        CloseReason reason = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
+        for (Session s : sessions) {
+            closeAsync(s, reason);
+        }
+    }
+
+    /**
+     * Waits until no session is open, or the deadline.
+     *
+     * @return true if none is open
+     */
+    boolean awaitNoSessions(long deadlineNanos) throws InterruptedException {
+        synchronized (emptyLock) {
+            while (!sessions.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(emptyLock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+            return true;
+        }
+    }
+
+    /** Deregisters every clustered session still known, whatever its socket does. */
+    void deregisterAll() {
+        List<LocalSession> all = new ArrayList<>(clustered.values());
+        for (LocalSession local : all) {
+            deregister(local);
+        }
+    }
+
+    void shutdownExecutor() {
+        closer.shutdownNow();
+    }
+
+    /** @return the number of open sessions */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** @return a snapshot of the counters */
+    public ServerStats stats() {
+        return new ServerStats(sessions.size(), counters.queued.sum(), counters.sent.sum(), counters.dropped.sum(),
+                counters.slowConsumerCloses.sum(), counters.refusedOverCapacity.sum(), counters.refusedDraining.sum(),
+                counters.refusedHandshakes.sum());
+    }
+
+    /** Per-session state kept in the session's user properties. */
+    static final class SessionState {
+        volatile LocalSession local;
+        volatile CloseReason refusal;
+        volatile jakarta.websocket.Endpoint delegate;
+        volatile boolean delegateOpened;
+    }
+}

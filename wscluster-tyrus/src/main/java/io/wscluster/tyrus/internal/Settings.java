@@ -1,0 +1,39 @@
+package io.wscluster.tyrus.internal;
+
+import io.wscluster.Cluster;
+import io.wscluster.tyrus.Authenticator;
+import io.wscluster.tyrus.ClusterSession;
+import io.wscluster.tyrus.OverflowPolicy;
+import io.wscluster.tyrus.UserResolver;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The validated, immutable settings of one server, as built by {@code WsServer.Builder}.
+ *
+ * @param allowedOrigins lower-cased origins; empty means any origin
+ */
+public record Settings(
+        String host,
+        int port,
+        Cluster cluster,
+        boolean closeClusterOnDrain,
+        Authenticator authenticator,
+        UserResolver userResolver,
+        Set<String> allowedOrigins,
+        int maxConnections,
+        Duration retryAfter,
+        int maxTextMessageBytes,
+        int maxBinaryMessageBytes,
+        Duration idleTimeout,
+        int maxQueuedMessages,
+        long maxQueuedBytes,
+        OverflowPolicy overflowPolicy,
+        int overflowCloseCode,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        Consumer<ClusterSession> onRateLimited,
+        Duration drainTimeout) {
+}
