@@ -1,0 +1,107 @@
+package io.wscluster.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.wscluster.ClusterException;
+import io.wscluster.SessionInfo;
+import io.wscluster.hazelcast.testkit.ClusterFixture;
+import io.wscluster.hazelcast.testkit.RecordingDelivery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HazelcastClusterBuilderTest {
+
+    @Test
+    void setters_badValues_failAtOnceNamingFieldAndValue() {
+        HazelcastCluster.Builder builder = HazelcastCluster.builder();
+        assertThatThrownBy(() -> builder.port(70000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("port must be 0..65535 but was 70000");
+        assertThatThrownBy(() -> builder.members("localhost")).hasMessage("members must be host:port addresses but one was 'localhost'");
+        assertThatThrownBy(() -> builder.failureTimeout(Duration.ofMillis(500)))
+                .hasMessage("failureTimeout must be >= 2000 ms but was 500 ms");
+        assertThatThrownBy(() -> builder.clusterName(" ")).hasMessage("clusterName must be 1..128 characters but was ' '");
+        assertThatThrownBy(() -> builder.requestTimeout(Duration.ZERO)).hasMessage("requestTimeout must be > 0 but was PT0S");
+        assertThatThrownBy(() -> builder.bindAddress("127.0.0.1:5701"))
+                .hasMessage("bindAddress must be an IP address without port but was '127.0.0.1:5701'");
+    }
+
+    @Test
+    void conflictingSettings_areIllegalState() {
+        HazelcastCluster.Builder withPort = HazelcastCluster.builder().port(5701);
+        assertThatThrownBy(() -> withPort.config(new Config())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("config cannot be combined with clusterName, bindAddress, port or members");
+        HazelcastCluster.Builder withName = HazelcastCluster.builder().clusterName("x");
+        HazelcastInstance neverStarted = (HazelcastInstance) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {HazelcastInstance.class}, (proxy, method, args) -> {
+                    throw new AssertionError("the builder must refuse before touching the instance");
+                });
+        assertThatThrownBy(() -> withName.hazelcastInstance(neverStarted))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("hazelcastInstance cannot be combined with embedded-member settings");
+    }
+
+    @Test
+    void configFile_missing_isIllegalArgument(@TempDir Path dir) {
+        assertThatThrownBy(() -> HazelcastCluster.builder().configFile(dir.resolve("nope.yaml")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configFile must be a readable file");
+    }
+
+    @Test
+    void hazelcastInstance_given_isUsedAndNeverShutDown() {
+        Config config = new Config().setClusterName("wsc-own-" + System.nanoTime());
+        config.getNetworkConfig().setPort(ClusterFixture.freePorts(1)[0]).getJoin().getMulticastConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.setProperty("hazelcast.partition.count", "7");
+        HazelcastInstance own = Hazelcast.newHazelcastInstance(config);
+        try {
+            HazelcastCluster cluster = HazelcastCluster.builder().hazelcastInstance(own).build();
+            SessionInfo s = cluster.attachServer(new RecordingDelivery()).open("/chat", "alice", Map.of());
+            assertThat(cluster.registry().session(s.id())).isPresent();
+            cluster.close();
+            assertThat(own.getLifecycleService().isRunning()).isTrue();
+            assertThat(own.<String, byte[]>getMap("wsc.sessions").containsKey(s.id().value())).isFalse();
+            assertThatThrownBy(() -> cluster.messenger().sendText(io.wscluster.Target.all(), "x"))
+                    .isInstanceOf(ClusterException.class)
+                    .hasMessage("Node '" + cluster.localNode() + "' has left the cluster and accepts no more work");
+        } finally {
+            own.getLifecycleService().terminate();
+        }
+    }
+
+    @Test
+    void configFile_yaml_startsAMemberFromIt(@TempDir Path dir) throws Exception {
+        int port = ClusterFixture.freePorts(1)[0];
+        Path yaml = dir.resolve("hazelcast.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "hazelcast:",
+                "  cluster-name: wsc-yaml-" + System.nanoTime(),
+                "  properties:",
+                "    hazelcast.partition.count: 7",
+                "  network:",
+                "    port:",
+                "      port: " + port,
+                "      auto-increment: false",
+                "    join:",
+                "      multicast:",
+                "        enabled: false",
+                "      auto-detection:",
+                "        enabled: false",
+                ""));
+        HazelcastCluster cluster = HazelcastCluster.builder().configFile(yaml).build();
+        try {
+            assertThat(cluster.hazelcastInstance().getConfig().getNetworkConfig().getPort()).isEqualTo(port);
+            assertThat(cluster.nodes()).extracting(n -> n.id()).containsExactly(cluster.localNode());
+        } finally {
+            cluster.crash();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.wscluster.hazelcast.internal;
+
+import io.wscluster.CloseCode;
+import io.wscluster.Message;
+import io.wscluster.NodeId;
+import io.wscluster.SessionId;
+import io.wscluster.SessionInfo;
+import io.wscluster.Target;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WireTest {
+
+    private static final NodeId NODE = new NodeId("abc123");
+    private static final SessionInfo SESSION = new SessionInfo(SessionId.of(NODE, 7), "/rooms/{room}", "alice",
+            Set.of("lobby", "team:1"), Map.of("lang", "en", "ua", "ünïcødé ✓"), Instant.ofEpochMilli(1_700_000_000_123L));
+
+    @Test
+    void session_roundTrips() {
+        assertThat(Wire.decodeSession(Wire.encodeSession(SESSION))).isEqualTo(SESSION);
+        SessionInfo anonymous = new SessionInfo(SessionId.of(NODE, 8), "/x", null, Set.of(), Map.of(), Instant.EPOCH);
+        assertThat(Wire.decodeSession(Wire.encodeSession(anonymous))).isEqualTo(anonymous);
+    }
+
+    @Test
+    void session_isCompact() {
+        assertThat(Wire.encodeSession(SESSION).length).isLessThan(140);
+    }
+
+    @Test
+    void node_roundTrips() {
+        Wire.NodeRecord node = new Wire.NodeRecord(NODE, "127.0.0.1:5701", Instant.ofEpochMilli(42), "uuid-1", true, false);
+        assertThat(Wire.decodeNode(Wire.encodeNode(node))).isEqualTo(node);
+        assertThat(Wire.decodeNode(Wire.encodeNode(node.asLeaving())).leaving()).isTrue();
+    }
+
+    @Test
+    void interest_roundTripsAndDropsZeroCounts() {
+        Map<NodeId, Integer> counts = Map.of(NODE, 3, new NodeId("other"), 0);
+        assertThat(Wire.decodeInterest(Wire.encodeInterest(counts))).containsExactly(Map.entry(NODE, 3));
+        assertThat(Wire.decodeInterest(null)).isEmpty();
+    }
+
+    @Test
+    void deliver_roundTripsTextAndBinary() {
+        Target target = Target.room("lobby").excluding(SessionId.of(NODE, 1));
+        Wire.Envelope text = Wire.decodeEnvelope(Wire.encodeDeliver(0, null, target, Message.text("hé")));
+        assertThat(text.kind()).isEqualTo(Wire.Kind.DELIVER);
+        assertThat(text.targetKind()).isEqualTo(Target.Kind.ROOM);
+        assertThat(text.name()).isEqualTo("lobby");
+        assertThat(text.excluded()).isEqualTo("abc123-1");
+        assertThat(text.message()).isEqualTo(Message.text("hé"));
+        assertThat(text.replyTo()).isNull();
+
+        Wire.Envelope binary = Wire.decodeEnvelope(Wire.encodeDeliver(9, NODE, Target.all(), Message.binary(new byte[] {0, 1, 2})));
+        assertThat(binary.correlation()).isEqualTo(9);
+        assertThat(binary.replyTo()).isEqualTo(NODE);
+        assertThat(binary.excluded()).isNull();
+        assertThat(binary.message()).isEqualTo(Message.binary(new byte[] {0, 1, 2}));
+    }
+
+    @Test
+    void requestsAndReplies_roundTrip() {
+        Wire.Envelope join = Wire.decodeEnvelope(Wire.encodeMembership(true, 5, NODE, SessionId.of(NODE, 2), "lobby"));
+        assertThat(join.kind()).isEqualTo(Wire.Kind.JOIN);
+        assertThat(join.name()).isEqualTo("abc123-2");
+        assertThat(join.room()).isEqualTo("lobby");
+        assertThat(Wire.decodeEnvelope(Wire.encodeMembership(false, 5, NODE, SessionId.of(NODE, 2), "x")).kind())
+                .isEqualTo(Wire.Kind.LEAVE);
+        Wire.Envelope kick = Wire.decodeEnvelope(Wire.encodeDisconnect(6, NODE, SessionId.of(NODE, 3), CloseCode.of(4001, "bye")));
+        assertThat(kick.closeCode()).isEqualTo(CloseCode.of(4001, "bye"));
+        Wire.Envelope reply = Wire.decodeEnvelope(Wire.encodeReply(6, 17));
+        assertThat(reply.correlation()).isEqualTo(6);
+        assertThat(reply.result()).isEqualTo(17);
+    }
+
+    @Test
+    void events_roundTrip() {
+        Wire.Event opened = Wire.decodeEvent(Wire.encodeSessionEvent(Wire.EventKind.OPENED, SESSION));
+        assertThat(opened.session()).isEqualTo(SESSION);
+        assertThat(opened.user()).isEqualTo("alice");
+        Wire.Event offline = Wire.decodeEvent(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, "bob", SessionId.of(NODE, 4)));
+        assertThat(offline.kind()).isEqualTo(Wire.EventKind.OFFLINE);
+        assertThat(offline.user()).isEqualTo("bob");
+        assertThat(offline.sessionId()).isEqualTo(SessionId.of(NODE, 4));
+    }
+
+    @Test
+    void decode_truncatedOrForeignBytes_failsClearly() {
+        byte[] record = Wire.encodeSession(SESSION);
+        assertThatThrownBy(() -> Wire.decodeSession(Arrays.copyOf(record, record.length - 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wscluster record");
+        byte[] future = record.clone();
+        future[0] = 9;
+        assertThatThrownBy(() -> Wire.decodeSession(future))
+                .hasMessage("session record has format 9 but this version reads only 1; are nodes of different wscluster versions in one cluster?");
+        assertThatThrownBy(() -> Wire.decodeEnvelope(new byte[] {42}))
+                .hasMessage("unknown envelope kind 42");
+        byte[] padded = Arrays.copyOf(Wire.encodeReply(1, 2), 40);
+        assertThatThrownBy(() -> Wire.decodeEnvelope(padded)).hasMessageContaining("trailing");
+    }
+}
