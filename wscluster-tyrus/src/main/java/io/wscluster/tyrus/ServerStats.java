@@ -12,9 +12,10 @@ package io.wscluster.tyrus;
  * @param refusedOverCapacity handshakes refused with 503 because the connection cap was reached
  * @param refusedDraining     handshakes refused with 503 because the server was starting or draining
  * @param refusedHandshakes   handshakes refused with 4xx by the origin check, authenticator or user resolver
+ * @param oversizedMessages   connections closed with 1009 because a client message exceeded the size limit
  * @since 0.1.0
  */
 public record ServerStats(int localSessions, long queuedMessages, long sentMessages, long droppedMessages,
                           long slowConsumerCloses, long refusedOverCapacity, long refusedDraining,
-                          long refusedHandshakes) {
+                          long refusedHandshakes, long oversizedMessages) {
 }

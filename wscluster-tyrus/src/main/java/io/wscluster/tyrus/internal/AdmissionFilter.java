@@ -11,6 +11,7 @@ import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.http.HttpHeader;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.HttpResponsePacket;
@@ -27,8 +28,20 @@ import org.glassfish.grizzly.http.HttpResponsePacket;
 @SuppressWarnings("deprecation")
 final class AdmissionFilter extends BaseFilter {
 
-    private static final Attribute<Boolean> ADMITTED =
+    private static final Attribute<FrameMeter> ADMITTED =
             Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(AdmissionFilter.class.getName() + ".admitted");
+    /** Close frame 1009 "message too big", unmasked as server frames are. */
+    private static final byte[] CLOSE_TOO_BIG;
+
+    static {
+        byte[] reason = "message too big".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        CLOSE_TOO_BIG = new byte[4 + reason.length];
+        CLOSE_TOO_BIG[0] = (byte) 0x88;
+        CLOSE_TOO_BIG[1] = (byte) (2 + reason.length);
+        CLOSE_TOO_BIG[2] = (byte) (1009 >> 8);
+        CLOSE_TOO_BIG[3] = (byte) (1009 & 0xff);
+        System.arraycopy(reason, 0, CLOSE_TOO_BIG, 4, reason.length);
+    }
 
     private final ServerRuntime runtime;
 
@@ -50,8 +63,9 @@ final class AdmissionFilter extends BaseFilter {
             return ctx.getInvokeAction();
         }
         Connection<?> connection = ctx.getConnection();
-        if (Boolean.TRUE.equals(ADMITTED.get(connection))) {
-            return ctx.getInvokeAction();
+        FrameMeter meter = ADMITTED.get(connection);
+        if (meter != null) {
+            return meter(ctx, connection, content, meter);
         }
         if (runtime.status() != ServerStatus.RUNNING) {
             runtime.counters().refusedDraining.increment();
@@ -61,9 +75,22 @@ final class AdmissionFilter extends BaseFilter {
             runtime.counters().refusedOverCapacity.increment();
             return refuse(ctx, content);
         }
-        ADMITTED.set(connection, Boolean.TRUE);
+        ADMITTED.set(connection, new FrameMeter(runtime.settings().maxTextMessageBytes(),
+                runtime.settings().maxBinaryMessageBytes()));
         connection.addCloseListener(releaseOnClose);
         return ctx.getInvokeAction();
+    }
+
+    /** After the upgrade: WebSocket frames. Closes with 1009 at the first message over its limit. */
+    private NextAction meter(FilterChainContext ctx, Connection<?> connection, HttpContent content, FrameMeter meter) {
+        if (meter.feed(content.getContent()) == 0) {
+            return ctx.getInvokeAction();
+        }
+        runtime.counters().oversizedMessages.increment();
+        content.recycle();
+        connection.write(Buffers.wrap(connection.getMemoryManager(), CLOSE_TOO_BIG));
+        connection.closeSilently();
+        return ctx.getStopAction();
     }
 
     private NextAction refuse(FilterChainContext ctx, HttpContent content) {

@@ -11,4 +11,5 @@ final class Counters {
     final LongAdder refusedOverCapacity = new LongAdder();
     final LongAdder refusedDraining = new LongAdder();
     final LongAdder refusedHandshakes = new LongAdder();
+    final LongAdder oversizedMessages = new LongAdder();
 }

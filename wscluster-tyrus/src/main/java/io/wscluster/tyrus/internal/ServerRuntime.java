@@ -382,7 +382,7 @@ public final class ServerRuntime implements LocalDelivery {
     public ServerStats stats() {
         return new ServerStats(sessions.size(), counters.queued.sum(), counters.sent.sum(), counters.dropped.sum(),
                 counters.slowConsumerCloses.sum(), counters.refusedOverCapacity.sum(), counters.refusedDraining.sum(),
-                counters.refusedHandshakes.sum());
+                counters.refusedHandshakes.sum(), counters.oversizedMessages.sum());
     }
 
     /** Per-session state kept in the session's user properties. */
