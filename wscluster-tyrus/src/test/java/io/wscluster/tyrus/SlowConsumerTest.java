@@ -1,0 +1,106 @@
+package io.wscluster.tyrus;
+
+import io.wscluster.tyrus.support.Client;
+import io.wscluster.tyrus.support.CommandEndpoint;
+import io.wscluster.tyrus.support.Nodes;
+import io.wscluster.tyrus.support.RawSocket;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A client that never reads while others chat: its outbound queue stays bounded, the overflow policy
+ * applies and is counted, and the other members of the room receive every message.
+ */
+class SlowConsumerTest {
+
+    private static final int MAX_QUEUED = 16;
+    private static final String ROOM = "busy";
+    private static final String BODY = "x".repeat(16 * 1024);
+    /** Upper bound of the load loop: 1,000 messages of 16 KiB (the loop stops as soon as the policy applied). */
+    private static final int MAX_SENDS = 1_000;
+
+    @Test
+    void neverReadingClient_withPolicyClose_isClosedAndDeregisteredWhileOthersGetEverything() {
+        try (Nodes nodes = start(OverflowPolicy.CLOSE)) {
+            WsServer server = nodes.get(0).server();
+            Result r = chat(nodes, s -> s.slowConsumerCloses() >= 1);
+
+            assertThat(server.stats().slowConsumerCloses()).isEqualTo(1);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !nodes.get(0).cluster().registry().isOnline("slow"));
+            assertThat(r.maxQueued).isLessThanOrEqualTo(MAX_QUEUED * 3L);
+            assertEveryoneElseGotEverything(r);
+        }
+    }
+
+    @Test
+    void neverReadingClient_withPolicyDropNewest_staysOpenWithDropsCountedWhileOthersGetEverything() {
+        try (Nodes nodes = start(OverflowPolicy.DROP_NEWEST)) {
+            WsServer server = nodes.get(0).server();
+            Result r = chat(nodes, s -> s.droppedMessages() >= 5);
+
+            assertThat(server.stats().slowConsumerCloses()).isZero();
+            assertThat(server.stats().droppedMessages()).isGreaterThanOrEqualTo(5);
+            assertThat(nodes.get(0).cluster().registry().isOnline("slow")).isTrue();
+            assertThat(r.maxQueued).isLessThanOrEqualTo(MAX_QUEUED * 3L);
+            assertEveryoneElseGotEverything(r);
+        }
+    }
+
+    private static Nodes start(OverflowPolicy policy) {
+        return Nodes.start(1, b -> b.endpoint(CommandEndpoint.class).userResolver(UserResolver.queryParam("user"))
+                .maxQueuedMessages(MAX_QUEUED).maxQueuedBytes(MAX_QUEUED * 20L * 1024).overflowPolicy(policy));
+    }
+
+    private record Result(int sent, long maxQueued, List<Client> readers) {
+    }
+
+    private static Result chat(Nodes nodes, Predicate<ServerStats> policyApplied) {
+        Nodes.Node node = nodes.get(0);
+        WsServer server = node.server();
+        try (RawSocket slow = RawSocket.handshake(node.port(), "/chat?user=slow", Map.of(), 4096)) {
+            assertThat(slow.response().status()).isEqualTo(101);
+            slow.sendText("join:" + ROOM);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> node.cluster().registry().usersInRoom(ROOM).contains("slow"));
+
+            List<Client> readers = new ArrayList<>();
+            for (String user : List.of("r1", "r2")) {
+                Client c = Client.connect(node.ws("/chat?user=" + user));
+                c.request("join:" + ROOM, "joined:");
+                readers.add(c);
+            }
+            Client sender = readers.get(0);
+            int sent = 0;
+            long maxQueued = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (sent < MAX_SENDS && System.nanoTime() < deadline && !policyApplied.test(server.stats())) {
+                sender.send("room:" + ROOM + ":" + BODY);
+                sent++;
+                maxQueued = Math.max(maxQueued, server.stats().queuedMessages());
+            }
+            assertThat(policyApplied.test(server.stats())).as("policy applied within %d sends", sent).isTrue();
+            int total = sent;
+            await().atMost(30, TimeUnit.SECONDS).until(() -> readers.stream()
+                    .allMatch(c -> c.received().stream().filter(m -> m.endsWith(BODY)).count() == total));
+            return new Result(sent, maxQueued, readers);
+        }
+    }
+
+    private static void assertEveryoneElseGotEverything(Result r) {
+        try {
+            for (Client c : r.readers) {
+                assertThat(c.received().stream().filter(m -> m.endsWith(BODY)).count()).isEqualTo(r.sent);
+                assertThat(c.session().isOpen()).isTrue();
+            }
+        } finally {
+            r.readers.forEach(Client::close);
+        }
+    }
+}
