@@ -24,12 +24,14 @@ import static org.awaitility.Awaitility.await;
 /** Three real nodes (Hazelcast member + Tyrus server each) and real WebSocket clients. */
 class ClusteredMessagingTest {
 
+    private static final java.util.concurrent.atomic.AtomicInteger RATE_LIMITED = new java.util.concurrent.atomic.AtomicInteger();
     private static Nodes nodes;
 
     @BeforeAll
     static void startNodes() {
         nodes = Nodes.start(3, b -> b.endpoint(CommandEndpoint.class).endpoint(RoomEndpoint.class)
-                .userResolver(UserResolver.queryParam("user")));
+                .userResolver(UserResolver.queryParam("user"))
+                .rateLimit(0.001, 2).onRateLimited(s -> RATE_LIMITED.incrementAndGet()));
         await().atMost(Duration.ofSeconds(20)).until(() -> nodes.get(0).cluster().nodes().size() == 3);
     }
 
@@ -186,6 +188,19 @@ class ClusteredMessagingTest {
 
         assertThat(reason.getCloseCode().getCode()).isEqualTo(1008);
         await().atMost(10, TimeUnit.SECONDS).until(() -> nodes.get(0).cluster().registry().localCount() == before);
+    }
+
+    @Test
+    void tryAcquire_pastTheBurst_isRefusedAndCallsTheRateLimitCallback() {
+        try (Client c = connect(0, unique("flood"))) {
+            int before = RATE_LIMITED.get();
+            assertThat(c.request("limited", "acquired:")).isEqualTo("acquired:true");
+            assertThat(c.request("limited", "acquired:")).isEqualTo("acquired:true");
+            c.received().clear();
+
+            assertThat(c.request("limited", "acquired:")).isEqualTo("acquired:false");
+            assertThat(RATE_LIMITED.get()).isEqualTo(before + 1);
+        }
     }
 
     @Test
