@@ -1,0 +1,120 @@
+package io.wscluster.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * N chat nodes as separate JVMs forming one cluster over loopback. Closing it kills every node it
+ * started (by PID), whatever state the test left them in.
+ */
+public final class ChatNodes implements AutoCloseable {
+
+    /** Failure timeout given to the nodes: detection plus cleanup. */
+    public static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final List<ChatNode> nodes = new ArrayList<>();
+    private final String clusterName = "wsc-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Path logDir;
+
+    private ChatNodes(Path logDir) {
+        this.logDir = logDir;
+    }
+
+    /**
+     * Starts {@code count} nodes in parallel and waits for each one's READY.
+     *
+     * @param count     nodes
+     * @param logDir    where their logs go
+     * @param extraArgs flags for every node
+     * @return the running nodes
+     */
+    public static ChatNodes start(int count, Path logDir, String... extraArgs) {
+        ChatNodes cluster = new ChatNodes(logDir);
+        int[] ports = freePorts(count * 2);
+        String members = java.util.Arrays.stream(ports, count, count * 2)
+                .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        List<String> args = new ArrayList<>(List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())));
+        args.addAll(List.of(extraArgs));
+        try {
+            for (int i = 0; i < count; i++) {
+                cluster.nodes.add(ChatNode.start("node" + i, ports[i], ports[count + i], members, cluster.clusterName, args, logDir));
+            }
+            for (ChatNode node : cluster.nodes) {
+                node.awaitReady(Duration.ofSeconds(90));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!cluster.nodes.stream().allMatch(n -> n.health().path("members").asInt() == count)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("nodes did not see " + count + " members within 60 s; logs in " + logDir);
+                }
+                Thread.onSpinWait();
+            }
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /**
+     * @param index 0-based
+     * @return that node
+     */
+    public ChatNode get(int index) {
+        return nodes.get(index);
+    }
+
+    /** @return all nodes started */
+    public List<ChatNode> nodes() {
+        return nodes;
+    }
+
+    /** @return where the logs are */
+    public Path logDir() {
+        return logDir;
+    }
+
+    @Override
+    public void close() {
+        for (ChatNode node : nodes) {
+            if (node.isAlive()) {
+                node.kill();
+            }
+        }
+    }
+
+    /**
+     * @param count how many
+     * @return free loopback ports
+     */
+    public static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+}
