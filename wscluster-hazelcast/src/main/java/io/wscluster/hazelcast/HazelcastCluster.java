@@ -184,6 +184,7 @@ public final class HazelcastCluster implements Cluster {
 
         private String clusterName;
         private String bindAddress;
+        private String publicAddress;
         private Integer port;
         private final List<String> members = new ArrayList<>();
         private Duration failureTimeout = DEFAULT_FAILURE_TIMEOUT;
@@ -223,6 +224,23 @@ public final class HazelcastCluster implements Cluster {
                 throw new IllegalArgumentException("bindAddress must be an IP address without port but was " + quote(address));
             }
             this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * The {@code host:port} other members use to reach this one, when it differs from the bound
+         * address (NAT, a proxy). Default: the bound address, or Hazelcast's
+         * {@code hazelcast.local.publicAddress} system property when set.
+         *
+         * @param address {@code host:port}
+         * @return this builder
+         */
+        public Builder publicAddress(String address) {
+            requireEmbedded("publicAddress");
+            if (address == null || !address.matches("[^\\s:]+:\\d{1,5}")) {
+                throw new IllegalArgumentException("publicAddress must be a host:port address but was " + quote(address));
+            }
+            this.publicAddress = address;
             return this;
         }
 
@@ -329,10 +347,10 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder hazelcastInstance(HazelcastInstance hazelcast) {
             Objects.requireNonNull(hazelcast, "hazelcastInstance");
-            if (config != null || clusterName != null || bindAddress != null || port != null || !members.isEmpty()
+            if (config != null || clusterName != null || bindAddress != null || publicAddress != null || port != null || !members.isEmpty()
                     || mergeDelay != null || !properties.isEmpty()) {
                 throw new IllegalStateException("hazelcastInstance cannot be combined with embedded-member settings "
-                        + "(clusterName, bindAddress, port, members, mergeDelay, property, config)");
+                        + "(clusterName, bindAddress, publicAddress, port, members, mergeDelay, property, config)");
             }
             if (instance != null) {
                 throw new IllegalStateException("hazelcastInstance was already set");
@@ -352,8 +370,8 @@ public final class HazelcastCluster implements Cluster {
             if (instance != null || config != null) {
                 throw new IllegalStateException("config cannot be combined with hazelcastInstance or another config");
             }
-            if (clusterName != null || bindAddress != null || port != null || !members.isEmpty()) {
-                throw new IllegalStateException("config cannot be combined with clusterName, bindAddress, port or members: "
+            if (clusterName != null || bindAddress != null || publicAddress != null || port != null || !members.isEmpty()) {
+                throw new IllegalStateException("config cannot be combined with clusterName, bindAddress, publicAddress, port or members: "
                         + "set those in the Hazelcast configuration");
             }
             this.config = hazelcastConfig;
@@ -401,7 +419,9 @@ public final class HazelcastCluster implements Cluster {
             int chosenPort = port == null ? DEFAULT_PORT : port == 0 ? freePort(host) : port;
             network.setPort(chosenPort).setPortAutoIncrement(false);
             network.getInterfaces().setEnabled(true).addInterface(host);
-            network.setPublicAddress(host + ":" + chosenPort);
+            if (publicAddress != null) {
+                network.setPublicAddress(publicAddress);
+            }
             JoinConfig join = network.getJoin();
             join.getMulticastConfig().setEnabled(false);
             join.getAutoDetectionConfig().setEnabled(false);

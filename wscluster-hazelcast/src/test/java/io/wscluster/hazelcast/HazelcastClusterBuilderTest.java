@@ -30,6 +30,7 @@ class HazelcastClusterBuilderTest {
                 .hasMessage("failureTimeout must be >= 2000 ms but was 500 ms");
         assertThatThrownBy(() -> builder.clusterName(" ")).hasMessage("clusterName must be 1..128 characters but was ' '");
         assertThatThrownBy(() -> builder.requestTimeout(Duration.ZERO)).hasMessage("requestTimeout must be > 0 but was PT0S");
+        assertThatThrownBy(() -> builder.publicAddress("10.0.0.1")).hasMessage("publicAddress must be a host:port address but was '10.0.0.1'");
         assertThatThrownBy(() -> builder.bindAddress("127.0.0.1:5701"))
                 .hasMessage("bindAddress must be an IP address without port but was '127.0.0.1:5701'");
     }
@@ -38,7 +39,7 @@ class HazelcastClusterBuilderTest {
     void conflictingSettings_areIllegalState() {
         HazelcastCluster.Builder withPort = HazelcastCluster.builder().port(5701);
         assertThatThrownBy(() -> withPort.config(new Config())).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("config cannot be combined with clusterName, bindAddress, port or members");
+                .hasMessageContaining("config cannot be combined with clusterName, bindAddress, publicAddress, port or members");
         HazelcastCluster.Builder withName = HazelcastCluster.builder().clusterName("x");
         HazelcastInstance neverStarted = (HazelcastInstance) java.lang.reflect.Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {HazelcastInstance.class}, (proxy, method, args) -> {
