@@ -446,8 +446,9 @@ public final class HazelcastCluster implements Cluster {
             LOG.debug("embedded member properties: {}", c.getProperties());
         }
 
+        /** Our defaults yield to the user's: a property in the config, a builder property or a -D system property. */
         private void setIfAbsent(Config c, String name, String value) {
-            if (c.getProperty(name) == null && !properties.containsKey(name)) {
+            if (c.getProperty(name) == null && !properties.containsKey(name) && System.getProperty(name) == null) {
                 c.setProperty(name, value);
             }
         }
