@@ -27,6 +27,27 @@ public interface SessionHost {
     SessionInfo open(String path, String user, Map<String, String> attributes);
 
     /**
+     * Draws a fresh id owned by this node for a session about to open, for containers that must
+     * name a session before they register it (Tyrus's {@code ClusterContext.createSessionId()}).
+     * Nothing is registered until {@link #open(SessionId, String, String, Map)}.
+     *
+     * @return an unregistered id owned by this node
+     */
+    SessionId newId();
+
+    /**
+     * Registers a session under an id drawn by {@link #newId()}.
+     *
+     * @param id         the id, from {@link #newId()}
+     * @param path       the endpoint path (template) it opened on
+     * @param user       its user, or null for an anonymous session
+     * @param attributes small string attributes to publish with it
+     * @return the registered session
+     * @throws IllegalArgumentException if the id is not this node's, is already registered, or the user is invalid
+     */
+    SessionInfo open(SessionId id, String path, String user, Map<String, String> attributes);
+
+    /**
      * Replaces a local session's attributes.
      *
      * @param session    a session registered through {@link #open}

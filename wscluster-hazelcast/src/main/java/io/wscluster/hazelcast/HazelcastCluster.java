@@ -437,6 +437,9 @@ public final class HazelcastCluster implements Cluster {
             long failureSeconds = Math.max(1, failureTimeout.toMillis() * 6 / 10000);
             setIfAbsent(c, "hazelcast.logging.type", "slf4j");
             setIfAbsent(c, "hazelcast.phone.home.enabled", "false");
+            // Our close() (or the server's drain) leaves the cluster; Hazelcast's own hook would pull
+            // the member away in the middle of a drain.
+            setIfAbsent(c, "hazelcast.shutdownhook.enabled", "false");
             setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
             setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
             String merge = Long.toString((mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY).getSeconds());

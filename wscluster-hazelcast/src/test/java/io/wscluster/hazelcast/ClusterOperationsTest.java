@@ -336,6 +336,22 @@ class ClusterOperationsTest {
     }
 
     @Test
+    void open_withDrawnId_registersUnderThatId_andRefusesForeignOrReusedIds() {
+        SessionId drawn = a.host().newId();
+        assertThat(a.cluster().registry().session(drawn)).isEmpty();
+        SessionInfo opened = a.host().open(drawn, "/chat", "zed", Map.of());
+        assertThat(opened.id()).isEqualTo(drawn);
+        assertThat(c.cluster().registry().session(drawn)).isPresent();
+        assertThatThrownBy(() -> a.host().open(drawn, "/chat", null, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("session id '" + drawn + "' is already registered");
+        SessionId foreign = c.host().newId();
+        assertThatThrownBy(() -> a.host().open(foreign, "/chat", null, Map.of()))
+                .hasMessage("session id '" + foreign + "' is not owned by node '" + a.cluster().localNode() + "'");
+        a.host().closed(drawn);
+    }
+
+    @Test
     void attachServer_twice_isRefused() {
         assertThatThrownBy(() -> a.cluster().attachServer(new io.wscluster.hazelcast.testkit.RecordingDelivery()))
                 .isInstanceOf(io.wscluster.ClusterException.class)

@@ -280,12 +280,28 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     @Override
     public SessionInfo open(String path, String user, Map<String, String> attributes) {
+        return open(newId(), path, user, attributes);
+    }
+
+    @Override
+    public SessionId newId() {
+        return SessionId.of(me, sessionSequence.incrementAndGet());
+    }
+
+    @Override
+    public SessionInfo open(SessionId id, String path, String user, Map<String, String> attributes) {
         ensureOpen();
+        java.util.Objects.requireNonNull(id, "id");
         java.util.Objects.requireNonNull(path, "path");
         if (user != null) {
             Names.requireUser(user);
         }
-        SessionId id = SessionId.of(me, sessionSequence.incrementAndGet());
+        if (!id.isOwnedBy(me)) {
+            throw new IllegalArgumentException("session id '" + id + "' is not owned by node '" + me + "'");
+        }
+        if (local.get(id) != null) {
+            throw new IllegalArgumentException("session id '" + id + "' is already registered");
+        }
         SessionInfo info = new SessionInfo(id, path, user, Set.of(), attributes == null ? Map.of() : attributes, Instant.now());
         boolean online;
         synchronized (lockOf(id)) {
