@@ -71,13 +71,33 @@ public final class ChatNode {
      */
     public static ChatNode start(String name, int port, int clusterPort, String members, String clusterName,
                                  List<String> extraArgs, Path logDir) {
+        return start(name, port, "127.0.0.1", clusterPort, members, clusterName, List.of(), extraArgs, logDir);
+    }
+
+    /**
+     * Starts a node with a chosen cluster interface and JVM options; does not wait for READY.
+     *
+     * @param name        a label for logs
+     * @param port        WebSocket/HTTP port
+     * @param clusterHost the cluster port's interface
+     * @param clusterPort cluster port
+     * @param members     seed list, comma separated
+     * @param clusterName cluster name
+     * @param jvmArgs     JVM options (e.g. -Dhazelcast.local.publicAddress=...)
+     * @param extraArgs   further flags
+     * @param logDir      where the node's output goes
+     * @return the node
+     */
+    public static ChatNode start(String name, int port, String clusterHost, int clusterPort, String members, String clusterName,
+                                 List<String> jvmArgs, List<String> extraArgs, Path logDir) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
+        command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar().toString());
-        command.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
+        command.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--cluster-host", clusterHost,
                 "--cluster-port", Integer.toString(clusterPort), "--members", members, "--cluster-name", clusterName));
         command.addAll(extraArgs);
         try {

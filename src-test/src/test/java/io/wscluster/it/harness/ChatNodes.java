@@ -47,21 +47,59 @@ public final class ChatNodes implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 cluster.nodes.add(ChatNode.start("node" + i, ports[i], ports[count + i], members, cluster.clusterName, args, logDir));
             }
-            for (ChatNode node : cluster.nodes) {
-                node.awaitReady(Duration.ofSeconds(90));
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!cluster.nodes.stream().allMatch(n -> n.health().path("members").asInt() == count)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("nodes did not see " + count + " members within 60 s; logs in " + logDir);
-                }
-                Thread.onSpinWait();
-            }
+            cluster.awaitFormed(count);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * Starts {@code count} nodes whose cluster links all pass through {@link LinkProxy proxies}, so
+     * the test can partition the cluster and heal it. Merge checks run every 2 s.
+     *
+     * @param count   nodes
+     * @param logDir  where their logs go
+     * @param proxies filled with one proxy per node
+     * @return the running nodes
+     */
+    public static ChatNodes startBehindProxies(int count, Path logDir, List<LinkProxy> proxies) {
+        ChatNodes cluster = new ChatNodes(logDir);
+        int[] ports = freePorts(count * 2);
+        try {
+            for (int i = 0; i < count; i++) {
+                proxies.add(new LinkProxy(i, new java.net.InetSocketAddress(LinkProxy.nodeAddress(i), ports[count + i])));
+            }
+            String members = proxies.stream().map(p -> "127.0.0.1:" + p.port()).collect(Collectors.joining(","));
+            for (int i = 0; i < count; i++) {
+                List<String> jvm = List.of("-Dhazelcast.local.publicAddress=127.0.0.1:" + proxies.get(i).port(),
+                        "-Dhazelcast.merge.first.run.delay.seconds=2", "-Dhazelcast.merge.next.run.delay.seconds=2");
+                cluster.nodes.add(ChatNode.start("node" + i, ports[i], LinkProxy.nodeAddress(i), ports[count + i], members,
+                        cluster.clusterName, jvm, List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())), logDir));
+            }
+            cluster.awaitFormed(count);
+        } catch (IOException e) {
+            cluster.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    private void awaitFormed(int count) {
+        for (ChatNode node : nodes) {
+            node.awaitReady(Duration.ofSeconds(90));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!nodes.stream().allMatch(n -> n.health().path("members").asInt() == count)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("nodes did not see " + count + " members within 60 s; logs in " + logDir);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
     }
 
     /**
