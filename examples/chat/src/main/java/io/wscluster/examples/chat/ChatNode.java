@@ -1,0 +1,142 @@
+package io.wscluster.examples.chat;
+
+import io.wscluster.Cluster;
+import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.tyrus.UserResolver;
+import io.wscluster.tyrus.WsServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One chat node: a cluster member and a WebSocket server with the chat endpoint, {@code /health} and
+ * the browser page, configured from {@link ChatOptions}. Used by {@link ChatMain} and by tests.
+ */
+public final class ChatNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatNode.class);
+    /** Longest time Hazelcast may spend handing partitions over when this node leaves. */
+    private static final long LEAVE_MIGRATION_SECONDS = 3;
+
+    private final HazelcastCluster cluster;
+    private final WsServer server;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private ChatNode(HazelcastCluster cluster, WsServer server) {
+        this.cluster = cluster;
+        this.server = server;
+    }
+
+    /**
+     * Joins the cluster, then opens the port: a node accepts connections only once it is a member.
+     *
+     * @param options the node's options
+     * @return the running node
+     */
+    public static ChatNode start(ChatOptions options) {
+        HazelcastCluster.Builder clusterBuilder = HazelcastCluster.builder()
+                .clusterName(options.clusterName)
+                .bindAddress(options.clusterHost)
+                .port(options.clusterPort)
+                .members(options.members.toArray(String[]::new))
+                .failureTimeout(Duration.ofMillis(options.failureTimeoutMs))
+                // The node drains itself on SIGTERM; Hazelcast's own hook would race it.
+                .property("hazelcast.shutdownhook.enabled", "false")
+                .property("hazelcast.graceful.shutdown.max.wait", Long.toString(LEAVE_MIGRATION_SECONDS));
+        HazelcastCluster cluster = clusterBuilder.build();
+        try {
+            WsServer.Builder serverBuilder = WsServer.builder()
+                    .host(options.host)
+                    .port(options.port)
+                    .cluster(cluster)
+                    .endpoint(ChatEndpoint.config(options.maxMessageBytes))
+                    .userResolver(UserResolver.requiredQueryParam("user"))
+                    .maxTextMessageBytes(options.maxMessageBytes)
+                    .maxBinaryMessageBytes(options.maxMessageBytes)
+                    .maxConnections(options.maxConnections)
+                    .maxQueuedMessages(options.maxQueuedMessages)
+                    .maxQueuedBytes(options.maxQueuedBytes)
+                    .overflowPolicy(options.overflowPolicy)
+                    .drainTimeout(Duration.ofMillis(options.drainTimeoutMs))
+                    .staticResources(ChatNode.class.getClassLoader(), "web/");
+            if (options.rateLimit > 0) {
+                serverBuilder.rateLimit(options.rateLimit, options.rateBurst)
+                        .onRateLimited(ChatEndpoint::rateLimited);
+            }
+            return new ChatNode(cluster, serverBuilder.build().start());
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** @return the bound WebSocket and HTTP port */
+    public int port() {
+        return server.port();
+    }
+
+    /** @return this node's cluster handle */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** @return this node's WebSocket server */
+    public WsServer server() {
+        return server;
+    }
+
+    /**
+     * Drains the node: refuses new connections, closes every connection with 1001, removes its sessions
+     * from the cluster and leaves it. Idempotent; concurrent callers wait for the first.
+     *
+     * @return true if every connection closed within the drain timeout
+     */
+    public boolean drain() {
+        try {
+            boolean clean = server.drain();
+            LOG.info("Node {} drained{}", cluster.localNode(), clean ? "" : " (some clients did not answer the close in time)");
+            return clean;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * Waits until the node has drained.
+     *
+     * @throws InterruptedException if interrupted
+     */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Waits until the node has drained, at most a while.
+     *
+     * @param timeout the longest wait
+     * @return true if it drained
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops at once, as a crash would: the other nodes clean up after it (tests and failure drills). */
+    public void crash() {
+        try {
+            cluster.crash();
+        } finally {
+            server.drain();
+            stopped.countDown();
+        }
+    }
+
+    /** Same as {@link #drain()}. */
+    @Override
+    public void close() {
+        drain();
+    }
+}

@@ -1,0 +1,137 @@
+package io.wscluster.examples.chat;
+
+import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.tyrus.OverflowPolicy;
+import io.wscluster.tyrus.WsServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The chat node's command line (chat-protocol.md, "Starting a node"). Every option has a default, shown
+ * by {@code --help}; {@link #validate()} rejects out-of-range values with a message naming the flag.
+ */
+public final class ChatOptions {
+
+    /** Default WebSocket and HTTP port. */
+    public static final int DEFAULT_PORT = 8080;
+    /** Default time a drain waits for clients to answer the 1001 close, in milliseconds. */
+    public static final long DEFAULT_DRAIN_TIMEOUT_MS = 4_000;
+
+    @Option(names = "--port", defaultValue = "" + DEFAULT_PORT, paramLabel = "PORT",
+            description = "WebSocket and HTTP port, bound on --host; 0 picks a free one (the READY line names it). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+            description = "Interface for WebSocket and HTTP. Default: ${DEFAULT-VALUE} (every interface).")
+    String host;
+
+    @Option(names = "--cluster-port", defaultValue = "" + HazelcastCluster.Builder.DEFAULT_PORT, paramLabel = "PORT",
+            description = "This node's cluster (Hazelcast) port, bound on --cluster-host; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    int clusterPort;
+
+    @Option(names = "--cluster-host", defaultValue = HazelcastCluster.Builder.DEFAULT_BIND_ADDRESS, paramLabel = "ADDRESS",
+            description = "Interface for the cluster port. The open-source cluster transport has no authentication:"
+                    + " binding anything but loopback is an explicit choice. Default: ${DEFAULT-VALUE}.")
+    String clusterHost;
+
+    @Option(names = "--members", split = ",", paramLabel = "HOST:PORT",
+            description = "Seed addresses of the cluster, comma-separated (TCP/IP join, no multicast). Absent: a one-node"
+                    + " cluster. A node does not wait for every seed: the first one up forms the cluster.")
+    List<String> members = new ArrayList<>();
+
+    @Option(names = "--cluster-name", defaultValue = HazelcastCluster.Builder.DEFAULT_CLUSTER_NAME, paramLabel = "NAME",
+            description = "Nodes join only a cluster of the same name. Default: ${DEFAULT-VALUE}.")
+    String clusterName;
+
+    @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
+            description = "Largest message a client may send, in bytes of UTF-8 after reassembly; larger closes with 1009."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int maxMessageBytes;
+
+    @Option(names = "--rate-limit", defaultValue = "200", paramLabel = "N",
+            description = "Per-connection token bucket refill, in send/direct frames per second; 0 turns the limit off."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double rateLimit;
+
+    @Option(names = "--rate-burst", defaultValue = "600", paramLabel = "N",
+            description = "Per-connection token bucket size; a new connection starts with a full bucket. Default: ${DEFAULT-VALUE}.")
+    int rateBurst;
+
+    @Option(names = "--failure-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+            description = "Bound for dropping a dead node's sessions from every other node (detection and cleanup"
+                    + " together); at least 2000. Default: ${DEFAULT-VALUE}.")
+    long failureTimeoutMs;
+
+    @Option(names = "--drain-timeout-ms", defaultValue = "" + DEFAULT_DRAIN_TIMEOUT_MS, paramLabel = "MS",
+            description = "On SIGTERM, how long to wait for clients to answer the 1001 close before deregistering them"
+                    + " anyway; the whole drain stays under 10 s with the default. Default: ${DEFAULT-VALUE}.")
+    long drainTimeoutMs;
+
+    @Option(names = "--max-connections", defaultValue = "" + WsServer.DEFAULT_MAX_CONNECTIONS, paramLabel = "N",
+            description = "Most WebSocket connections this node holds; further handshakes get 503. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-queued-messages", defaultValue = "" + WsServer.DEFAULT_MAX_QUEUED_MESSAGES, paramLabel = "N",
+            description = "Bound of each connection's outbound queue, in messages. Default: ${DEFAULT-VALUE}.")
+    int maxQueuedMessages;
+
+    @Option(names = "--max-queued-bytes", defaultValue = "" + WsServer.DEFAULT_MAX_QUEUED_BYTES, paramLabel = "BYTES",
+            description = "Bound of each connection's outbound queue, in payload bytes. Default: ${DEFAULT-VALUE}.")
+    long maxQueuedBytes;
+
+    @Option(names = "--overflow-policy", defaultValue = "CLOSE", paramLabel = "POLICY",
+            description = "What happens to a connection whose outbound queue is full (a slow consumer): ${COMPLETION-CANDIDATES}."
+                    + " CLOSE closes it with 1013. Default: ${DEFAULT-VALUE}.")
+    OverflowPolicy overflowPolicy;
+
+    /**
+     * Parses and validates a command line, as {@code java -jar wscluster-chat.jar} would.
+     *
+     * @param args the arguments
+     * @return the options
+     * @throws CommandLine.ParameterException if an argument is unknown, malformed or out of range
+     */
+    public static ChatOptions parse(String... args) {
+        ChatOptions options = new ChatOptions();
+        CommandLine commandLine = new CommandLine(options);
+        commandLine.parseArgs(args);
+        options.validate(commandLine);
+        return options;
+    }
+
+    void validate(CommandLine commandLine) {
+        check(commandLine, port >= 0 && port <= 65_535, "--port must be 0..65535 but was " + port);
+        check(commandLine, clusterPort >= 0 && clusterPort <= 65_535, "--cluster-port must be 0..65535 but was " + clusterPort);
+        check(commandLine, maxMessageBytes >= 1, "--max-message-bytes must be >= 1 but was " + maxMessageBytes);
+        check(commandLine, rateLimit >= 0 && Double.isFinite(rateLimit), "--rate-limit must be >= 0 but was " + rateLimit);
+        check(commandLine, rateBurst >= 1, "--rate-burst must be >= 1 but was " + rateBurst);
+        check(commandLine, failureTimeoutMs >= HazelcastCluster.Builder.MIN_FAILURE_TIMEOUT.toMillis(),
+                "--failure-timeout-ms must be >= " + HazelcastCluster.Builder.MIN_FAILURE_TIMEOUT.toMillis() + " but was " + failureTimeoutMs);
+        check(commandLine, drainTimeoutMs >= 1, "--drain-timeout-ms must be >= 1 but was " + drainTimeoutMs);
+        check(commandLine, maxConnections >= 1, "--max-connections must be >= 1 but was " + maxConnections);
+        check(commandLine, maxQueuedMessages >= 1, "--max-queued-messages must be >= 1 but was " + maxQueuedMessages);
+        check(commandLine, maxQueuedBytes >= 1, "--max-queued-bytes must be >= 1 but was " + maxQueuedBytes);
+        for (String member : members) {
+            check(commandLine, member.matches("[^\\s:]+:\\d{1,5}"), "--members must be HOST:PORT addresses but one was '" + member + "'");
+        }
+    }
+
+    private static void check(CommandLine commandLine, boolean ok, String message) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(commandLine, message);
+        }
+    }
+
+    /** @return the WebSocket and HTTP port (0: a free one) */
+    public int port() {
+        return port;
+    }
+
+    /** @return the largest accepted client message, in UTF-8 bytes */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+}

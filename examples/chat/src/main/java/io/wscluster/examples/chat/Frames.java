@@ -1,0 +1,226 @@
+package io.wscluster.examples.chat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.wscluster.Names;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+
+/**
+ * The frames of the chat protocol (chat-protocol.md) in JSON, with Jackson.
+ *
+ * <p>Parsing is strict where leniency would make two readers disagree: one JSON object per frame,
+ * nothing after it, no repeated keys. Fields a frame does not define are ignored. Validation order
+ * is the protocol's: shape and names first ({@code bad_request}), membership later.
+ *
+ * <p>Encoding writes each server frame once; a room message is encoded once per send and the same
+ * text goes to every receiver on every node.
+ */
+final class Frames {
+
+    /** The client operations. */
+    enum Op { JOIN, LEAVE, SEND, DIRECT, WHO }
+
+    /**
+     * A validated client frame.
+     *
+     * @param op   the operation
+     * @param room the room (join, leave, send, who)
+     * @param to   the addressed user (direct)
+     * @param body the body (send, direct)
+     */
+    record Request(Op op, String room, String to, String body) {
+    }
+
+    /** A frame that is not valid: answered with {@code bad_request} and the message as reason. */
+    static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    private static final ObjectMapper READER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private static final JsonFactory WRITER = READER.getFactory();
+
+    private Frames() {
+    }
+
+    /**
+     * Parses and validates one client frame.
+     *
+     * @param text the frame's text
+     * @return the request
+     * @throws BadRequest if the frame is not a valid request
+     */
+    static Request parse(String text) throws BadRequest {
+        JsonNode frame;
+        try {
+            frame = READER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("not JSON: " + e.getOriginalMessage());
+        }
+        if (frame == null || !frame.isObject()) {
+            throw new BadRequest("a frame must be one JSON object");
+        }
+        String op = string(frame, "op");
+        switch (op) {
+            case "join":
+                return new Request(Op.JOIN, room(frame), null, null);
+            case "leave":
+                return new Request(Op.LEAVE, room(frame), null, null);
+            case "who":
+                return new Request(Op.WHO, room(frame), null, null);
+            case "send":
+                return new Request(Op.SEND, room(frame), null, string(frame, "body"));
+            case "direct":
+                String to = string(frame, "to");
+                if (!Names.isValidUser(to)) {
+                    throw new BadRequest(invalid("to", to, "1..64 characters of [A-Za-z0-9_.-]"));
+                }
+                return new Request(Op.DIRECT, null, to, string(frame, "body"));
+            default:
+                throw new BadRequest("unknown op " + quote(op) + ": expected join, leave, send, direct or who");
+        }
+    }
+
+    private static String room(JsonNode frame) throws BadRequest {
+        String room = string(frame, "room");
+        if (!Names.isValidRoom(room)) {
+            throw new BadRequest(invalid("room", room, "1..128 characters of [A-Za-z0-9_.:-]"));
+        }
+        return room;
+    }
+
+    private static String string(JsonNode frame, String field) throws BadRequest {
+        JsonNode value = frame.get(field);
+        if (value == null) {
+            throw new BadRequest("missing field '" + field + "'");
+        }
+        if (!value.isTextual()) {
+            throw new BadRequest("field '" + field + "' must be a string but was " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return value.textValue();
+    }
+
+    private static String invalid(String field, String value, String rule) {
+        return "field '" + field + "' " + quote(value) + " is invalid: it must be " + rule;
+    }
+
+    private static String quote(String value) {
+        return "'" + (value.length() > 64 ? value.substring(0, 64) + "..." : value) + "'";
+    }
+
+    // ---- server frames ---------------------------------------------------------------------
+
+    /** @return {@code {"op":"joined","room":R}} */
+    static String joined(String room) {
+        return write(null, g -> {
+            g.writeStringField("op", "joined");
+            g.writeStringField("room", room);
+        });
+    }
+
+    /** @return {@code {"op":"left","room":R}} */
+    static String left(String room) {
+        return write(null, g -> {
+            g.writeStringField("op", "left");
+            g.writeStringField("room", room);
+        });
+    }
+
+    /** @return {@code {"op":"members","room":R,"users":[...]}}, users in the given order */
+    static String members(String room, Collection<String> users) {
+        return write(null, g -> {
+            g.writeStringField("op", "members");
+            g.writeStringField("room", room);
+            g.writeArrayFieldStart("users");
+            for (String user : users) {
+                g.writeString(user);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    /** @return {@code {"op":"msg","room":R,"from":USER,"body":B}} */
+    static String msg(String room, String from, String body) {
+        return write(body, g -> {
+            g.writeStringField("op", "msg");
+            g.writeStringField("room", room);
+            g.writeStringField("from", from);
+            g.writeStringField("body", body);
+        });
+    }
+
+    /** @return {@code {"op":"direct","from":USER,"body":B}} */
+    static String direct(String from, String body) {
+        return write(body, g -> {
+            g.writeStringField("op", "direct");
+            g.writeStringField("from", from);
+            g.writeStringField("body", body);
+        });
+    }
+
+    /** @return {@code {"op":"error","code":C,"reason":TEXT}} */
+    static String error(String code, String reason) {
+        return write(reason, g -> {
+            g.writeStringField("op", "error");
+            g.writeStringField("code", code);
+            g.writeStringField("reason", reason);
+        });
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /**
+     * Writes one object. A JSON string may hold a lone surrogate ({@code "\ud800"}), which has no UTF-8
+     * form: written raw, it would make the frame unsendable. Such frames are written with every
+     * non-ASCII character escaped, which keeps the text exact; all others are written as they are.
+     */
+    private static String write(String userText, Fields fields) {
+        StringWriter out = new StringWriter(64 + (userText == null ? 0 : userText.length()));
+        try (JsonGenerator g = WRITER.createGenerator(out)) {
+            if (userText != null && hasLoneSurrogate(userText)) {
+                g.enable(JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
+            }
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a frame", e);
+        }
+        return out.toString();
+    }
+
+    static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,199 @@
+// wscluster chat page: plain JavaScript, no build step. Speaks chat-protocol.md over one WebSocket.
+(function () {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const USER = /^[A-Za-z0-9_.-]{1,64}$/;
+  const ROOM = /^[A-Za-z0-9_.:-]{1,128}$/;
+  const RECONNECT_CODES = new Set([1001, 1006, 1011, 1012, 1013]); // going away, lost, server trouble
+
+  let ws = null;
+  let user = null;
+  let wanted = false;          // the user wants to be connected (reconnect after a drain)
+  let retries = 0;
+  const rooms = new Set();     // rooms this page has joined (re-joined after a reconnect)
+  let active = null;           // the room messages are sent to
+
+  $('user').value = 'guest-' + Math.floor(Math.random() * 9000 + 1000);
+
+  function log(cls, parts) {
+    const li = document.createElement('li');
+    li.className = cls;
+    for (const [text, partCls] of parts) {
+      const span = document.createElement('span');
+      if (partCls) span.className = partCls;
+      span.textContent = text;
+      li.appendChild(span);
+    }
+    const box = $('log');
+    const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 5;
+    box.appendChild(li);
+    while (box.children.length > 500) box.removeChild(box.firstChild);
+    if (atBottom) box.scrollTop = box.scrollHeight;
+  }
+  const info = (text) => log('info', [[text]]);
+
+  function status(text, cls) {
+    $('status').textContent = text;
+    $('status').className = 'status ' + (cls || '');
+  }
+
+  function setConnected(on) {
+    $('connect').disabled = on;
+    $('user').disabled = on;
+    $('disconnect').disabled = !on && !wanted;
+    $('join').disabled = !on;
+    $('message').disabled = !on;
+    $('send').disabled = !on;
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  function renderRooms() {
+    const ul = $('rooms');
+    ul.textContent = '';
+    for (const room of [...rooms].sort()) {
+      const li = document.createElement('li');
+      li.dataset.room = room;
+      if (room === active) li.className = 'active';
+      const name = document.createElement('span');
+      name.textContent = room;
+      const leave = document.createElement('button');
+      leave.textContent = 'leave';
+      leave.addEventListener('click', (e) => { e.stopPropagation(); send({ op: 'leave', room }); });
+      li.append(name, leave);
+      li.addEventListener('click', () => { active = room; renderRooms(); who(); });
+      ul.appendChild(li);
+    }
+    $('members-room').textContent = active ? active : '';
+    if (!active) $('members').textContent = '';
+  }
+
+  function who() {
+    if (active) send({ op: 'who', room: active });
+  }
+
+  function connect() {
+    const name = $('user').value.trim();
+    if (!USER.test(name)) {
+      status('a user name is 1..64 of A-Z a-z 0-9 _ . -', 'error');
+      return;
+    }
+    user = name;
+    wanted = true;
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    ws = new WebSocket(scheme + '://' + location.host + '/chat?user=' + encodeURIComponent(user));
+    status('connecting...');
+    ws.onopen = () => {
+      retries = 0;
+      status('connected as ' + user, 'online');
+      setConnected(true);
+      refreshNode();
+      for (const room of rooms) send({ op: 'join', room });
+    };
+    ws.onmessage = (event) => onFrame(JSON.parse(event.data));
+    ws.onclose = (event) => {
+      setConnected(false);
+      ws = null;
+      const why = event.code + (event.reason ? ' ' + event.reason : '');
+      if (wanted && RECONNECT_CODES.has(event.code)) {
+        const delay = Math.min(5000, 300 * 2 ** retries++) * (0.5 + Math.random());
+        status('closed (' + why + '), reconnecting...', 'error');
+        info('connection closed (' + why + '); reconnecting through the balancer');
+        setTimeout(() => { if (wanted) connect(); }, delay);
+      } else {
+        wanted = false;
+        setConnected(false);
+        status('disconnected (' + why + ')', event.code === 1000 ? '' : 'error');
+      }
+    };
+  }
+
+  function onFrame(f) {
+    switch (f.op) {
+      case 'msg':
+        log('msg', [['[' + f.room + '] ', 'room'], [f.from, 'from'], [': ' + f.body]]);
+        break;
+      case 'direct':
+        log('direct', [['(direct) ', 'room'], [f.from, 'from'], [': ' + f.body]]);
+        break;
+      case 'joined':
+        if (!rooms.has(f.room)) info('joined ' + f.room);
+        rooms.add(f.room);
+        if (!active) active = f.room;
+        renderRooms();
+        who();
+        break;
+      case 'left':
+        rooms.delete(f.room);
+        info('left ' + f.room);
+        if (active === f.room) active = rooms.size ? [...rooms][0] : null;
+        renderRooms();
+        who();
+        break;
+      case 'members':
+        if (f.room === active) {
+          const ul = $('members');
+          ul.textContent = '';
+          for (const u of f.users) {
+            const li = document.createElement('li');
+            li.textContent = u === user ? u + ' (you)' : u;
+            ul.appendChild(li);
+          }
+        }
+        break;
+      case 'error':
+        log('error', [[f.code + ': ' + f.reason]]);
+        break;
+      default:
+        // Unknown server frames are ignored, as the protocol asks.
+    }
+  }
+
+  function refreshNode() {
+    fetch('/health', { cache: 'no-store' })
+      .then((r) => r.json())
+      .then((h) => { $('node').textContent = 'node ' + h.node + ' · ' + h.members + ' members · ' + h.clusterSessions + ' sessions'; })
+      .catch(() => { $('node').textContent = 'node unreachable'; });
+  }
+
+  $('connect').addEventListener('click', connect);
+  $('user').addEventListener('keydown', (e) => { if (e.key === 'Enter') connect(); });
+  $('disconnect').addEventListener('click', () => {
+    wanted = false;
+    if (ws) ws.close(1000, 'bye');
+    setConnected(false);
+  });
+  $('join-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const room = $('room').value.trim();
+    if (!ROOM.test(room)) {
+      log('error', [['a room name is 1..128 of A-Z a-z 0-9 _ . : -']]);
+      return;
+    }
+    active = room;
+    send({ op: 'join', room });
+  });
+  $('send-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('message').value;
+    const direct = /^@([A-Za-z0-9_.-]{1,64})\s+([\s\S]*)$/.exec(text);
+    if (direct) {
+      send({ op: 'direct', to: direct[1], body: direct[2] });
+      log('direct', [['(to ' + direct[1] + ') ', 'room'], [direct[2]]]);
+    } else if (active) {
+      send({ op: 'send', room: active, body: text });
+    } else {
+      log('error', [['join a room first']]);
+      return;
+    }
+    $('message').value = '';
+  });
+
+  refreshNode();
+  setInterval(refreshNode, 5000);
+  setInterval(who, 3000);
+  setConnected(false);
+})();
