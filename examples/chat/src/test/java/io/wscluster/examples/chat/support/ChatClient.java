@@ -39,6 +39,9 @@ public final class ChatClient implements AutoCloseable {
 
     static {
         MANAGER.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        // Replies take milliseconds: poll often (Awaitility's default is every 100 ms).
+        org.awaitility.Awaitility.setDefaultPollDelay(Duration.ZERO);
+        org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(5));
     }
 
     private final String user;

@@ -1,0 +1,65 @@
+package io.wscluster.examples.chat;
+
+import io.wscluster.tyrus.OverflowPolicy;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The command line of chat-protocol.md, "Starting a node". */
+class ChatOptionsTest {
+
+    @Test
+    @DisplayName("defaults are the protocol's")
+    void defaults() {
+        ChatOptions o = ChatOptions.parse();
+        assertThat(o.host).isEqualTo("0.0.0.0");
+        assertThat(o.clusterHost).isEqualTo("127.0.0.1");
+        assertThat(o.port).isEqualTo(8080);
+        assertThat(o.clusterPort).isEqualTo(5701);
+        assertThat(o.members).isEmpty();
+        assertThat(o.maxMessageBytes).isEqualTo(65_536);
+        assertThat(o.rateLimit).isEqualTo(200);
+        assertThat(o.rateBurst).isEqualTo(600);
+        assertThat(o.failureTimeoutMs).isEqualTo(10_000);
+        assertThat(o.overflowPolicy).isEqualTo(OverflowPolicy.CLOSE);
+    }
+
+    @Test
+    @DisplayName("the protocol's example command line parses")
+    void protocolExample() {
+        ChatOptions o = ChatOptions.parse("--port", "8081", "--cluster-port", "5701",
+                "--members", "127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703", "--cluster-name", "demo");
+        assertThat(o.port).isEqualTo(8081);
+        assertThat(o.members).containsExactly("127.0.0.1:5701", "127.0.0.1:5702", "127.0.0.1:5703");
+        assertThat(o.clusterName).isEqualTo("demo");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--port|70000|--port must be 0..65535 but was 70000",
+            "--rate-limit|-1|--rate-limit must be >= 0 but was -1.0",
+            "--rate-burst|0|--rate-burst must be >= 1 but was 0",
+            "--max-message-bytes|0|--max-message-bytes must be >= 1 but was 0",
+            "--failure-timeout-ms|500|--failure-timeout-ms must be >= 2000 but was 500",
+            "--members|localhost|--members must be HOST:PORT addresses but one was 'localhost'"})
+    @DisplayName("an out-of-range value is refused with a message naming the flag and the value")
+    void badValue_refused(String flag, String value, String message) {
+        assertThatThrownBy(() -> ChatOptions.parse(flag, value))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    @DisplayName("--help documents every flag with its default")
+    void help_listsDefaults() {
+        String usage = new CommandLine(new ChatMain()).getUsageMessage();
+        assertThat(usage).contains("--port", "Default: 8080", "--host", "Default: 0.0.0.0", "--cluster-host", "Default: 127.0.0.1",
+                "--members", "--cluster-name", "--max-message-bytes", "Default: 65536", "--rate-limit", "Default: 200",
+                "--rate-burst", "Default: 600", "--failure-timeout-ms", "Default: 10000", "--cluster-port");
+    }
+}
