@@ -125,6 +125,21 @@ class ClusterOperationsTest {
     }
 
     @Test
+    void join_whenComplete_routesFromEveryNodeAtOnce() throws Exception {
+        SessionInfo member = c.host().open("/chat", null, Map.of());
+        for (int i = 0; i < 200; i++) {
+            String room = unique("fresh-");
+            assertThat(join(c.cluster().rooms().join(member.id(), room))).isTrue();
+            Delivery fromA = join(a.cluster().messenger().sendText(Target.room(room), "x" + i));
+            Delivery fromB = join(b.cluster().messenger().sendText(Target.room(room), "y" + i));
+            assertThat(fromA).as("send from A right after join %d", i).isEqualTo(new Delivery(1, 1));
+            assertThat(fromB).as("send from B right after join %d", i).isEqualTo(new Delivery(1, 1));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.server().texts(member.id()).size() == 400);
+        c.host().closed(member.id());
+    }
+
+    @Test
     void join_unknownSession_completesFalse() throws Exception {
         SessionId ghost = SessionId.of(c.cluster().localNode(), 999_999);
         assertThat(join(a.cluster().rooms().join(ghost, "lobby"))).isFalse();

@@ -89,8 +89,7 @@ class PartitionHealTest {
         side.<String, String[]>getMap("wsc.users").set(user, new String[] {id.value()});
         side.<String, String>getMultiMap("wsc.rooms").put("lobby", id.value() + " " + user);
         var interest = side.<String, byte[]>getMap("wsc.interest");
-        Map<NodeId, Integer> counts = Wire.decodeInterest(interest.get("lobby"));
-        counts.merge(id.node(), 1, Integer::sum);
-        interest.set("lobby", Wire.encodeInterest(counts));
+        Wire.Interest held = Wire.decodeInterest(interest.get("lobby"));
+        interest.set("lobby", Wire.encodeInterest(held.with(id.node(), 1)));
     }
 }

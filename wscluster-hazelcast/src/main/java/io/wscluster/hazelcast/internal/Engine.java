@@ -130,7 +130,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final IMap<String, byte[]> sessions;
     private final IMap<String, String[]> users;
     private final MultiMap<String, String> roomMembers;
-    private final IMap<String, byte[]> interest;
+    private final RoutingTable routing;
     private final IMap<String, byte[]> nodes;
     private final ITopic<byte[]> eventsTopic;
     private final Map<NodeId, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
@@ -173,7 +173,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         this.sessions = hz.getMap(SESSIONS);
         this.users = hz.getMap(USERS);
         this.roomMembers = hz.getMultiMap(ROOMS);
-        this.interest = hz.getMap(INTEREST);
+        this.routing = new RoutingTable(hz.getMap(INTEREST));
         this.nodes = hz.getMap(NODES);
         this.eventsTopic = hz.getTopic(EVENTS);
         this.inbound = Executors.newSingleThreadExecutor(named("wsc-inbound-" + me));
@@ -185,6 +185,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     private void start() {
         sessions.addIndex(IndexType.SORTED, "__key");
+        routing.start();
+        unsubscribes.add(routing::stop);
 
         UUID nodeListener = nodes.addEntryListener(new NodeTableListener(), true);
         unsubscribes.add(() -> nodes.removeEntryListener(nodeListener));
@@ -488,7 +490,13 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                 .thenApply(result -> result == 1);
     }
 
+    /**
+     * Changes a local session's membership; when it returns, every node routes by the change.
+     *
+     * @return false if the session is not open here
+     */
     private boolean changeLocalMembership(boolean join, SessionId session, String room) {
+        Wire.Interest gained;
         synchronized (lockOf(session)) {
             SessionInfo info = local.get(session);
             if (info == null) {
@@ -508,43 +516,51 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                 sessions.set(session.value(), Wire.encodeSession(updated));
                 roomMembers.put(room, memberValue(updated));
                 local.update(updated);
-                publishInterest(room);
+                gained = publishInterest(room);
             } else {
                 local.update(updated);
                 publishInterest(room);
                 roomMembers.remove(room, memberValue(updated));
                 sessions.set(session.value(), Wire.encodeSession(updated));
+                gained = null;
             }
-            return true;
         }
+        if (gained != null) {
+            awaitRoutingSync(room, gained);
+        }
+        return true;
     }
 
-    /** Writes this node's current member count of a room into the routing table. */
-    private void publishInterest(String room) {
+    /**
+     * Writes this node's current member count of a room into the routing table.
+     *
+     * @return the entry written if this node just gained its first member of the room, else null
+     */
+    private Wire.Interest publishInterest(String room) {
         synchronized (roomLocks[Math.floorMod(room.hashCode(), STRIPES)]) {
-            setInterest(room, me, local.roomCount(room));
+            RoutingTable.Written written = routing.set(room, me, local.roomCount(room));
+            return written != null && written.gained() ? written.entry() : null;
         }
     }
 
-    private void setInterest(String room, NodeId node, int count) {
-        while (true) {
-            byte[] old = interest.get(room);
-            Map<NodeId, Integer> counts = Wire.decodeInterest(old);
-            Integer previous = count > 0 ? counts.put(node, count) : counts.remove(node);
-            if (java.util.Objects.equals(previous, count > 0 ? count : null)) {
-                return;
+    /**
+     * The join barrier: pushes the routing entry this node just wrote to every other node and waits
+     * until each has applied it, so a message sent from any node right after the join reaches the
+     * new member. A node that does not answer in time is logged and skipped; a dying node routes
+     * nothing anyway.
+     */
+    private void awaitRoutingSync(String room, Wire.Interest written) {
+        List<CompletableFuture<Integer>> acks = new ArrayList<>();
+        for (NodeId node : directory.keySet()) {
+            if (!node.equals(me)) {
+                acks.add(request(node, "routing sync of room '" + room + "' to node '" + node + "'",
+                        correlation -> Wire.encodeSync(correlation, me, room, written)));
             }
-            boolean done;
-            if (counts.isEmpty()) {
-                done = old == null || interest.remove(room, old);
-            } else if (old == null) {
-                done = interest.putIfAbsent(room, Wire.encodeInterest(counts)) == null;
-            } else {
-                done = interest.replace(room, old, Wire.encodeInterest(counts));
-            }
-            if (done) {
-                return;
-            }
+        }
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            LOG.warn("node {}: {}", me, e.getCause() == null ? e : e.getCause().getMessage());
         }
     }
 
@@ -670,7 +686,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     }
 
     private Delivery sendToRoom(Target target, Message message) {
-        Map<NodeId, Integer> perNode = Wire.decodeInterest(interest.get(target.name()));
+        Map<NodeId, Integer> perNode = new HashMap<>(routing.nodesOf(target.name()));
         target.excluded().ifPresent(excluded -> {
             if (excluded.isOwnedBy(me)) {
                 SessionInfo info = local.get(excluded);
@@ -824,6 +840,10 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                 reply(envelope.replyTo(), envelope.correlation(),
                         closeLocal(new SessionId(envelope.name()), envelope.closeCode()) ? 1 : 0);
                 break;
+            case SYNC:
+                routing.apply(envelope.room(), envelope.interest());
+                reply(envelope.replyTo(), envelope.correlation(), 1);
+                break;
             case REPLY:
                 complete(envelope.correlation(), envelope.result());
                 break;
@@ -959,7 +979,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             deregister(info, true);
         }
         for (String room : rooms) {
-            setInterest(room, node, 0);
+            routing.set(room, node, 0);
         }
         nodes.remove(node.value());
         directory.remove(node);
@@ -989,6 +1009,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         }
         try {
             LOG.debug("node {} reconciling ({})", me, why);
+            routing.reload();
             reassertLocal();
             removeOwnStale();
             if (memberMode) {
@@ -1082,10 +1103,10 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                 }
             }
         }
-        for (String room : interest.keySet()) {
-            for (NodeId owner : Wire.decodeInterest(interest.get(room)).keySet()) {
+        for (Map.Entry<String, Wire.Interest> entry : routing.readAll().entrySet()) {
+            for (NodeId owner : entry.getValue().counts().keySet()) {
                 if (!live.contains(owner)) {
-                    setInterest(room, owner, 0);
+                    routing.set(entry.getKey(), owner, 0);
                 }
             }
         }

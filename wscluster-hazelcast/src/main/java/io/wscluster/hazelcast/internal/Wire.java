@@ -48,6 +48,8 @@ public final class Wire {
         LEAVE,
         /** Close a local session's socket; reply 1 or 0. */
         DISCONNECT,
+        /** Apply a room's routing entry to the local cache (the join barrier); reply 1. */
+        SYNC,
         /** The answer to a request. */
         REPLY
     }
@@ -174,20 +176,62 @@ public final class Wire {
     }
 
     /**
-     * Encodes a room's interest: which nodes hold how many of its members.
+     * A room's routing entry: which nodes hold how many of its members, and a version that grows
+     * with every write of the entry (entries are never deleted, so versions never restart).
      *
-     * @param counts node to member count; nodes with 0 are left out
+     * @param version the entry's version, 0 for an entry never written
+     * @param counts  node to member count; only nodes with at least one member
+     */
+    public record Interest(long version, Map<NodeId, Integer> counts) {
+
+        /** The entry of a room nobody ever joined. */
+        public static final Interest NONE = new Interest(0, Map.of());
+
+        /** Copies the counts and drops nodes with no members. */
+        public Interest {
+            Map<NodeId, Integer> positive = new HashMap<>();
+            counts.forEach((node, count) -> {
+                if (count > 0) {
+                    positive.put(node, count);
+                }
+            });
+            counts = Map.copyOf(positive);
+        }
+
+        /**
+         * The next version of this entry with one node's count set.
+         *
+         * @param node  the node
+         * @param count its member count, 0 to drop it
+         * @return the new entry, or this one if nothing changes
+         */
+        public Interest with(NodeId node, int count) {
+            if (counts.getOrDefault(node, 0) == count) {
+                return this;
+            }
+            Map<NodeId, Integer> next = new HashMap<>(counts);
+            if (count > 0) {
+                next.put(node, count);
+            } else {
+                next.remove(node);
+            }
+            return new Interest(version + 1, next);
+        }
+    }
+
+    /**
+     * Encodes a room's interest.
+     *
+     * @param interest the entry
      * @return the bytes
      */
-    public static byte[] encodeInterest(Map<NodeId, Integer> counts) {
+    public static byte[] encodeInterest(Interest interest) {
         return write(out -> {
-            int size = (int) counts.values().stream().filter(c -> c > 0).count();
-            out.writeInt(size);
-            for (Map.Entry<NodeId, Integer> e : counts.entrySet()) {
-                if (e.getValue() > 0) {
-                    writeString(out, e.getKey().value());
-                    out.writeInt(e.getValue());
-                }
+            out.writeLong(interest.version());
+            out.writeInt(interest.counts().size());
+            for (Map.Entry<NodeId, Integer> e : interest.counts().entrySet()) {
+                writeString(out, e.getKey().value());
+                out.writeInt(e.getValue());
             }
         });
     }
@@ -195,20 +239,21 @@ public final class Wire {
     /**
      * Decodes a room's interest.
      *
-     * @param bytes what {@link #encodeInterest} wrote, or null for none
-     * @return node to member count, mutable
+     * @param bytes what {@link #encodeInterest} wrote, or null for a room never joined
+     * @return the entry
      */
-    public static Map<NodeId, Integer> decodeInterest(byte[] bytes) {
+    public static Interest decodeInterest(byte[] bytes) {
         if (bytes == null) {
-            return new HashMap<>();
+            return Interest.NONE;
         }
         return read(bytes, in -> {
+            long version = in.readLong();
             int size = readCount(in);
             Map<NodeId, Integer> counts = new HashMap<>(size * 2);
             for (int i = 0; i < size; i++) {
                 counts.put(new NodeId(readString(in)), in.readInt());
             }
-            return counts;
+            return new Interest(version, counts);
         });
     }
 
@@ -216,7 +261,8 @@ public final class Wire {
 
     /** A decoded envelope; which fields are set depends on the kind. */
     public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind targetKind, String name,
-                           String excluded, Message message, String room, CloseCode closeCode, int result) {
+                           String excluded, Message message, String room, CloseCode closeCode, int result,
+                           Interest interest) {
     }
 
     /**
@@ -278,6 +324,25 @@ public final class Wire {
     }
 
     /**
+     * Encodes a routing-entry sync: the receiver applies the entry if it is newer than its own.
+     *
+     * @param correlation the reply's id
+     * @param replyTo     the node to reply to
+     * @param room        the room
+     * @param interest    the entry as written
+     * @return the bytes
+     */
+    public static byte[] encodeSync(long correlation, NodeId replyTo, String room, Interest interest) {
+        byte[] entry = encodeInterest(interest);
+        return write(out -> {
+            header(out, Kind.SYNC, correlation, replyTo);
+            writeString(out, room);
+            out.writeInt(entry.length);
+            out.write(entry);
+        });
+    }
+
+    /**
      * Encodes a reply.
      *
      * @param correlation the request's id
@@ -313,18 +378,24 @@ public final class Wire {
                     byte[] payload = new byte[readCount(in)];
                     in.readFully(payload);
                     Message message = text ? Message.text(new String(payload, StandardCharsets.UTF_8)) : Message.wrapBinary(payload);
-                    return new Envelope(kind, correlation, replyNode, targetKind, name, excluded, message, null, null, 0);
+                    return new Envelope(kind, correlation, replyNode, targetKind, name, excluded, message, null, null, 0, null);
                 }
                 case JOIN:
                 case LEAVE:
-                    return new Envelope(kind, correlation, replyNode, null, readString(in), null, null, readString(in), null, 0);
+                    return new Envelope(kind, correlation, replyNode, null, readString(in), null, null, readString(in), null, 0, null);
                 case DISCONNECT: {
                     String session = readString(in);
                     CloseCode code = new CloseCode(in.readInt(), readString(in));
-                    return new Envelope(kind, correlation, replyNode, null, session, null, null, null, code, 0);
+                    return new Envelope(kind, correlation, replyNode, null, session, null, null, null, code, 0, null);
+                }
+                case SYNC: {
+                    String room = readString(in);
+                    byte[] entry = new byte[readCount(in)];
+                    in.readFully(entry);
+                    return new Envelope(kind, correlation, replyNode, null, null, null, null, room, null, 0, decodeInterest(entry));
                 }
                 case REPLY:
-                    return new Envelope(kind, correlation, null, null, null, null, null, null, null, in.readInt());
+                    return new Envelope(kind, correlation, null, null, null, null, null, null, null, in.readInt(), null);
                 default:
                     throw new IllegalArgumentException("unknown envelope kind " + kind);
             }

@@ -43,9 +43,30 @@ class WireTest {
 
     @Test
     void interest_roundTripsAndDropsZeroCounts() {
-        Map<NodeId, Integer> counts = Map.of(NODE, 3, new NodeId("other"), 0);
-        assertThat(Wire.decodeInterest(Wire.encodeInterest(counts))).containsExactly(Map.entry(NODE, 3));
-        assertThat(Wire.decodeInterest(null)).isEmpty();
+        Wire.Interest entry = new Wire.Interest(7, Map.of(NODE, 3, new NodeId("other"), 0));
+        Wire.Interest decoded = Wire.decodeInterest(Wire.encodeInterest(entry));
+        assertThat(decoded.version()).isEqualTo(7);
+        assertThat(decoded.counts()).containsExactly(Map.entry(NODE, 3));
+        assertThat(Wire.decodeInterest(null)).isEqualTo(Wire.Interest.NONE);
+    }
+
+    @Test
+    void interest_with_bumpsTheVersionOnlyOnChange() {
+        Wire.Interest one = Wire.Interest.NONE.with(NODE, 2);
+        assertThat(one.version()).isEqualTo(1);
+        assertThat(one.with(NODE, 2)).isSameAs(one);
+        Wire.Interest none = one.with(NODE, 0);
+        assertThat(none.version()).isEqualTo(2);
+        assertThat(none.counts()).isEmpty();
+    }
+
+    @Test
+    void sync_roundTrips() {
+        Wire.Interest entry = new Wire.Interest(3, Map.of(NODE, 1));
+        Wire.Envelope sync = Wire.decodeEnvelope(Wire.encodeSync(4, NODE, "lobby", entry));
+        assertThat(sync.kind()).isEqualTo(Wire.Kind.SYNC);
+        assertThat(sync.room()).isEqualTo("lobby");
+        assertThat(sync.interest()).isEqualTo(entry);
     }
 
     @Test

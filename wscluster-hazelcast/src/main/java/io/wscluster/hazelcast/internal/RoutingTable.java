@@ -1,0 +1,159 @@
+package io.wscluster.hazelcast.internal;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.wscluster.NodeId;
+import io.wscluster.hazelcast.internal.Wire.Interest;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The routing table: for each room, which nodes hold how many of its members.
+ *
+ * <p>Design notes. The table lives in the IMap {@code wsc.interest} (room to a versioned
+ * {@link Interest}); every node keeps a full local copy so that routing a room message costs no
+ * network lookup. The copy follows the IMap through an entry listener and applies an entry only if
+ * its version is newer than what it holds; entries are never deleted (an empty entry stays, with its
+ * version), so versions never restart and "newer wins" is always right.
+ *
+ * <p>A listener is asynchronous, so a node's copy can lag. Lag is harmless when a node drops out of
+ * a room (it gets a message for a room it no longer has members in, and writes it to nobody), but a
+ * node that gains its first member must be in every copy before the join completes, or a message
+ * sent right after the join could miss it. For that the joining node pushes the entry it wrote to
+ * every node and waits for their acknowledgements (the join barrier, in {@link Engine}); this class
+ * gives it {@link #apply}. Node writes go through compare-and-set on the IMap, so no count is lost
+ * to a concurrent writer.
+ */
+final class RoutingTable {
+
+    private final IMap<String, byte[]> map;
+    private final Map<String, Interest> copy = new ConcurrentHashMap<>();
+    private UUID listener;
+
+    RoutingTable(IMap<String, byte[]> map) {
+        this.map = map;
+    }
+
+    /** Starts following the IMap: listener first, then a snapshot, so no change falls between. */
+    void start() {
+        listener = map.addEntryListener(new Follower(), true);
+        for (Map.Entry<String, byte[]> e : map.entrySet()) {
+            apply(e.getKey(), Wire.decodeInterest(e.getValue()));
+        }
+    }
+
+    /** Stops following. */
+    void stop() {
+        if (listener != null) {
+            map.removeEntryListener(listener);
+        }
+    }
+
+    /**
+     * @param room a room
+     * @return the nodes with members of it and their counts, from the local copy (no network call)
+     */
+    Map<NodeId, Integer> nodesOf(String room) {
+        return copy.getOrDefault(room, Interest.NONE).counts();
+    }
+
+    /**
+     * Applies an entry to the local copy if it is newer than the one held.
+     *
+     * @param room  the room
+     * @param entry the entry
+     */
+    void apply(String room, Interest entry) {
+        copy.merge(room, entry, (held, offered) -> offered.version() > held.version() ? offered : held);
+    }
+
+    /**
+     * Sets one node's count for a room in the shared table (compare-and-set until it sticks) and in
+     * the local copy.
+     *
+     * @param room  the room
+     * @param node  the node
+     * @param count its member count now, 0 to drop it
+     * @return what was written, or null if the table already said so
+     */
+    Written set(String room, NodeId node, int count) {
+        while (true) {
+            byte[] old = map.get(room);
+            Interest current = Wire.decodeInterest(old);
+            Interest next = current.with(node, count);
+            if (next == current) {
+                apply(room, current);
+                return null;
+            }
+            byte[] encoded = Wire.encodeInterest(next);
+            boolean done = old == null ? map.putIfAbsent(room, encoded) == null : map.replace(room, old, encoded);
+            if (done) {
+                apply(room, next);
+                return new Written(next, !current.counts().containsKey(node) && count > 0);
+            }
+        }
+    }
+
+    /**
+     * An entry as written by {@link #set}.
+     *
+     * @param entry  the new entry
+     * @param gained true if the node had no members of the room before this write
+     */
+    record Written(Interest entry, boolean gained) {
+    }
+
+    /**
+     * Replaces the local copy with the shared table as it is now, whatever the versions: after a
+     * split-brain merge the two sides' versions are not comparable.
+     */
+    void reload() {
+        Map<String, Interest> fresh = new ConcurrentHashMap<>();
+        for (Map.Entry<String, byte[]> e : map.entrySet()) {
+            fresh.put(e.getKey(), Wire.decodeInterest(e.getValue()));
+        }
+        copy.keySet().retainAll(fresh.keySet());
+        copy.putAll(fresh);
+    }
+
+    /** @return the shared table's entries, read from the cluster (for sweeps) */
+    Map<String, Interest> readAll() {
+        Map<String, Interest> all = new ConcurrentHashMap<>();
+        for (Map.Entry<String, byte[]> e : map.entrySet()) {
+            all.put(e.getKey(), Wire.decodeInterest(e.getValue()));
+        }
+        return all;
+    }
+
+    private final class Follower implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
+            EntryMergedListener<String, byte[]>, EntryRemovedListener<String, byte[]> {
+
+        @Override
+        public void entryAdded(EntryEvent<String, byte[]> event) {
+            apply(event.getKey(), Wire.decodeInterest(event.getValue()));
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, byte[]> event) {
+            apply(event.getKey(), Wire.decodeInterest(event.getValue()));
+        }
+
+        @Override
+        public void entryMerged(EntryEvent<String, byte[]> event) {
+            if (event.getValue() != null) {
+                copy.put(event.getKey(), Wire.decodeInterest(event.getValue()));
+            }
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, byte[]> event) {
+            copy.remove(event.getKey());
+        }
+    }
+}
