@@ -1,0 +1,88 @@
+package io.wscluster.examples.chat;
+
+import io.wscluster.examples.chat.support.Binaries;
+import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.support.ChatCluster;
+import io.wscluster.examples.chat.support.Http;
+import io.wscluster.examples.chat.support.Nginx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * nginx (Debian's package) in front of two chat nodes, in both balancing modes of run-cluster.sh: a
+ * client that came in through nginx receives a message sent by a client on the other node, and the
+ * other way round.
+ */
+class NginxTest {
+
+    private static ChatCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = ChatCluster.start(2);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Nginx.Mode.class)
+    @DisplayName("a client through nginx receives a message sent by a client on the other node")
+    void throughNginx_messageCrossesNodes(Nginx.Mode mode) {
+        Path binary = Binaries.require("nginx", "apt-get update && apt-get install -y nginx");
+        List<Integer> ports = List.of(cluster.node(0).port(), cluster.node(1).port());
+        try (Nginx nginx = Nginx.start(binary, mode, ports)) {
+            String user = "via-lb-" + mode.name().toLowerCase(java.util.Locale.ROOT);
+            String room = "lb-" + mode.name().toLowerCase(java.util.Locale.ROOT);
+            try (ChatClient viaLb = ChatClient.connect(URI.create("ws://127.0.0.1:" + nginx.port() + "/chat?user=" + user), user)) {
+                int landed = nodeHolding(viaLb);
+                int other = 1 - landed;
+                String directUser = "direct-" + mode.name().toLowerCase(java.util.Locale.ROOT);
+                try (ChatClient direct = ChatClient.connect(cluster.chat(other, directUser), directUser)) {
+                    viaLb.join(room);
+                    direct.join(room);
+                    direct.send("op", "send", "room", room, "body", "from node " + other);
+                    assertThat(viaLb.await(f -> f.path("op").asText().equals("msg")).path("from").asText()).isEqualTo(directUser);
+                    viaLb.send("op", "send", "room", room, "body", "back through nginx");
+                    assertThat(direct.await(f -> f.path("body").asText().equals("back through nginx")).path("from").asText())
+                            .isEqualTo(user);
+                    assertThat(viaLb.who(room)).containsExactlyInAnyOrder(user, directUser);
+                }
+            }
+            Http.Response health = Http.health(nginx.port());
+            assertThat(health.status()).as("health through nginx; nginx log: %s", nginx.errorLog()).isEqualTo(200);
+            assertThat(health.json().path("members").asInt()).isEqualTo(2);
+        }
+    }
+
+    /** The node whose /health counts the client's connection (the only one open on the cluster here). */
+    private static int nodeHolding(ChatClient client) {
+        int[] found = {-1};
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            for (int i = 0; i < 2; i++) {
+                if (Http.health(cluster.node(i).port()).json().path("localSessions").asInt() == 1) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertThat(client.isOpen()).isTrue();
+        return found[0];
+    }
+}
