@@ -1,0 +1,128 @@
+package io.wscluster.examples.chat;
+
+import io.wscluster.examples.chat.support.Binaries;
+import io.wscluster.examples.chat.support.ChatCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The browser page end to end: Debian's headless Chromium, driven by Selenium through Debian's
+ * chromedriver, opens the page of two different nodes; a message typed on one appears on the other.
+ */
+class BrowserTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private ChatCluster cluster;
+    private final List<WebDriver> drivers = new ArrayList<>();
+    private final List<Path> profiles = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        for (WebDriver d : drivers) {
+            d.quit(); // also stops its chromedriver
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        for (Path p : profiles) {
+            try (Stream<Path> files = Files.walk(p)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private WebDriver browser(Path chromium, Path chromedriver) {
+        try {
+            Path profile = Files.createTempDirectory("chat-chromium-");
+            profiles.add(profile);
+            ChromeOptions options = new ChromeOptions()
+                    .setBinary(chromium.toString())
+                    .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+            WebDriver driver = new ChromeDriver(service, options);
+            drivers.add(driver);
+            return driver;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    @DisplayName("two pages on two nodes: a message typed on one appears on the other")
+    void twoPagesOnTwoNodes_messageCrosses() {
+        Path chromium = Binaries.require("chromium", "apt-get update && apt-get install -y chromium chromium-driver");
+        Path chromedriver = Binaries.require("chromedriver", "apt-get update && apt-get install -y chromium chromium-driver");
+        cluster = ChatCluster.start(2);
+
+        WebDriver alice = open(browser(chromium, chromedriver), cluster.node(0).port(), "alice");
+        WebDriver bob = open(browser(chromium, chromedriver), cluster.node(1).port(), "bob");
+        assertThat(text(alice, "node")).contains(cluster.node(0).cluster().localNode().value());
+        assertThat(text(bob, "node")).contains(cluster.node(1).cluster().localNode().value());
+
+        // Each page lists both users in the room, whatever node they are on.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(alice, "members")).contains("bob").contains("alice (you)"));
+
+        type(alice, "hello from node one");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(bob, "log")).contains("[lobby] alice: hello from node one"));
+        type(bob, "hi back from node two");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(alice, "log")).contains("[lobby] bob: hi back from node two"));
+
+        type(alice, "@bob a direct message");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(bob, "log")).contains("(direct) alice: a direct message"));
+        screenshot(bob, "browser-bob.png");
+    }
+
+    /** Keeps a picture of the page in target/ for a person to look at. */
+    private static void screenshot(WebDriver driver, String name) {
+        try {
+            byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+            Files.write(Path.of("target", name), png);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static WebDriver open(WebDriver driver, int port, String user) {
+        driver.get("http://127.0.0.1:" + port + "/");
+        driver.findElement(By.id("user")).clear();
+        driver.findElement(By.id("user")).sendKeys(user);
+        driver.findElement(By.id("connect")).click();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(driver, "status")).isEqualTo("connected as " + user));
+        driver.findElement(By.id("join")).click(); // the room field starts as "lobby"
+        await().atMost(WAIT).untilAsserted(() -> assertThat(driver.findElements(By.cssSelector("#rooms li[data-room='lobby']"))).hasSize(1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(driver, "node")).startsWith("node ").doesNotContain("?"));
+        return driver;
+    }
+
+    private static void type(WebDriver driver, String message) {
+        driver.findElement(By.id("message")).sendKeys(message);
+        driver.findElement(By.id("send")).click();
+    }
+
+    private static String text(WebDriver driver, String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+}
