@@ -1,0 +1,87 @@
+package io.wscluster.examples.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.support.ChatCluster;
+import io.wscluster.examples.chat.support.Http;
+import io.wscluster.examples.chat.support.JarNode;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged jar as the outside world runs it ({@code mvn verify}): {@code java -jar} with the
+ * protocol's flags, the READY line, a message across two processes, and SIGTERM: close 1001, the node
+ * leaves the cluster, exit status 0 within 10 s.
+ */
+class ChatJarIT {
+
+    private static final Duration START = Duration.ofSeconds(60);
+
+    @Test
+    @DisplayName("two jar nodes form a cluster; SIGTERM drains one: 1001, it leaves, it exits 0 within 10 s")
+    void twoNodes_messageCrosses_sigtermDrains() {
+        int[] clusterPorts = ChatCluster.freePorts(2);
+        String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
+        String name = "chat-it-" + UUID.randomUUID().toString().substring(0, 8);
+        try (JarNode one = JarNode.start("node-one", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
+                Integer.toString(clusterPorts[0]), "--members", members, "--cluster-name", name);
+             JarNode two = JarNode.start("node-two", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
+                     Integer.toString(clusterPorts[1]), "--members", members, "--cluster-name", name)) {
+            one.awaitReady(START);
+            two.awaitReady(START);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Http.health(one.port()).json().path("members").asInt()).isEqualTo(2);
+                assertThat(Http.health(two.port()).json().path("members").asInt()).isEqualTo(2);
+            });
+
+            try (ChatClient alice = ChatClient.connect(URI.create("ws://127.0.0.1:" + one.port() + "/chat?user=alice"), "alice");
+                 ChatClient bob = ChatClient.connect(URI.create("ws://127.0.0.1:" + two.port() + "/chat?user=bob"), "bob")) {
+                alice.join("lobby");
+                bob.join("lobby");
+                bob.send("op", "send", "room", "lobby", "body", "across processes");
+                assertThat(alice.await(f -> f.path("op").asText().equals("msg")).path("from").asText()).isEqualTo("bob");
+
+                long start = System.nanoTime();
+                two.terminate();
+                assertThat(bob.closed().join().getCloseCode().getCode()).isEqualTo(1001);
+                int status = two.awaitExit(Duration.ofSeconds(15));
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertThat(status).as("exit status after SIGTERM; log:%n%s", two.log()).isZero();
+                assertThat(tookMs).as("drain time").isLessThan(10_000);
+
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                    JsonNode h = Http.health(one.port()).json();
+                    assertThat(h.path("members").asInt()).isEqualTo(1);
+                    assertThat(h.path("clusterSessions").asInt()).isEqualTo(1);
+                });
+                assertThat(alice.who("lobby")).containsExactly("alice");
+            }
+            one.terminate();
+            assertThat(one.awaitExit(Duration.ofSeconds(15))).isZero();
+            for (JarNode node : new JarNode[] {one, two}) {
+                assertThat(node.log()).contains("READY " + node.port()).contains("drained")
+                        .doesNotContain("SLF4J(W)").doesNotContain("--add-opens").doesNotContain(" ERROR ").doesNotContain("\n\tat ");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("--help exits 0 with the usage; a bad flag exits 2 naming it")
+    void commandLine_helpAndErrors() {
+        try (JarNode help = JarNode.start("help", "--help")) {
+            assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+            assertThat(help.log()).contains("Usage: wscluster-chat").contains("--failure-timeout-ms");
+        }
+        try (JarNode bad = JarNode.start("bad-flag", "--rate-burst", "0")) {
+            assertThat(bad.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(bad.log()).contains("--rate-burst must be >= 1 but was 0");
+        }
+    }
+}
