@@ -57,13 +57,13 @@ class PartitionTest {
             proxies.get(0).allowOnly(peer -> peer != 2);
             proxies.get(1).allowOnly(peer -> peer != 2);
             proxies.get(2).allowOnly(peer -> peer == 2);
-            await().atMost(Duration.ofSeconds(30)).until(() -> nodes.get(0).health().path("members").asInt() == 2
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> nodes.get(0).health().path("members").asInt() == 2
                     && nodes.get(2).health().path("members").asInt() == 1);
             long splitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
 
             // each side goes on: bob leaves, dave arrives on the small side
-            await().atMost(WAIT).until(() -> who(nodes.get(0)).equals(List.of("alice", "bob")));
-            await().atMost(WAIT).until(() -> who(nodes.get(2)).equals(List.of("carol")));
+            await().atMost(WAIT).ignoreExceptions().until(() -> who(nodes.get(0)).equals(List.of("alice", "bob")));
+            await().atMost(WAIT).ignoreExceptions().until(() -> who(nodes.get(2)).equals(List.of("carol")));
             bob.close();
             ChatClient dave = joined(nodes.get(2), "dave");
             alice.send("op", "send", "room", ROOM, "body", "side A");
@@ -75,7 +75,7 @@ class PartitionTest {
             for (LinkProxy proxy : proxies) {
                 proxy.allowAll();
             }
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
                 for (ChatNode node : nodes.nodes()) {
                     assertThat(node.health().path("members").asInt()).isEqualTo(3);
                     assertThat(who(node)).as("who on %s", node.name()).containsExactly("alice", "carol", "dave");

@@ -73,9 +73,12 @@ public final class ChatNodes implements AutoCloseable {
             }
             String members = proxies.stream().map(p -> "127.0.0.1:" + p.port()).collect(Collectors.joining(","));
             for (int i = 0; i < count; i++) {
-                List<String> jvm = List.of("-Dhazelcast.local.publicAddress=127.0.0.1:" + proxies.get(i).port(),
+                // Hazelcast accepts only addresses of a network interface for --cluster-host; its
+                // hazelcast.local.localAddress property binds any loopback address (127.0.0.1x).
+                List<String> jvm = List.of("-Dhazelcast.local.localAddress=" + LinkProxy.nodeAddress(i),
+                        "-Dhazelcast.local.publicAddress=127.0.0.1:" + proxies.get(i).port(),
                         "-Dhazelcast.merge.first.run.delay.seconds=2", "-Dhazelcast.merge.next.run.delay.seconds=2");
-                cluster.nodes.add(ChatNode.start("node" + i, ports[i], LinkProxy.nodeAddress(i), ports[count + i], members,
+                cluster.nodes.add(ChatNode.start("node" + i, ports[i], "127.0.0.1", ports[count + i], members,
                         cluster.clusterName, jvm, List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())), logDir));
             }
             cluster.awaitFormed(count);
