@@ -5,6 +5,7 @@ import io.wscluster.CloseCode;
 import io.wscluster.tyrus.internal.ServerLifecycle;
 import io.wscluster.tyrus.internal.ServerRuntime;
 import io.wscluster.tyrus.internal.Settings;
+import io.wscluster.tyrus.internal.TyrusClusterCore;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -88,8 +89,8 @@ public final class WsServer implements AutoCloseable {
     private final boolean shutdownHook;
     private volatile Thread hook;
 
-    private WsServer(Builder b, Settings settings) {
-        this.runtime = new ServerRuntime(settings);
+    private WsServer(Builder b, Settings settings, TyrusClusterCore tyrus) {
+        this.runtime = new ServerRuntime(settings, tyrus);
         this.lifecycle = new ServerLifecycle(runtime, b.annotated, b.programmatic, b.staticDirectory,
                 b.staticClassLoader, b.staticPrefix, b.tyrusClusterContext);
         this.shutdownHook = b.shutdownHook;
@@ -585,14 +586,35 @@ public final class WsServer implements AutoCloseable {
         }
 
         /**
-         * Installs Tyrus's cluster SPI, e.g. {@code TyrusClusterContext}, so that the plain Tyrus API
-         * ({@code getOpenSessions()}, {@code TyrusSession.broadcast}) spans the cluster.
+         * Installs Tyrus's cluster SPI so that the plain Tyrus API ({@code TyrusSession.getRemoteSessions()},
+         * {@code getAllSessions()}, {@code broadcast}, sends to and {@code close()} of remote sessions) spans
+         * the cluster. Give it a {@link TyrusClusterContext#create()}: the server binds it to its cluster at
+         * start, registers every session of every endpoint (not only {@link Clustered} ones) under its Tyrus
+         * id, and delivers what other nodes send through its outbound queues. Any other
+         * {@code ClusterContext} is handed to Tyrus as it is. Either way {@link WsServer#drain()} calls its
+         * {@code shutdown()}, as Tyrus never does.
          *
-         * @param context the context; the server does not shut it down
+         * <pre>{@code
+         * WsServer.builder().cluster(cluster)
+         *         .tyrusClusterContext(TyrusClusterContext.create())
+         *         .endpoint(PlainEndpoint.class)
+         *         .build().start();
+         * }</pre>
+         *
+         * @param context the context, one per server
          * @return this builder
+         * @throws IllegalArgumentException if it is a standalone {@link TyrusClusterContext#attach context}
          */
         public Builder tyrusClusterContext(ClusterContext context) {
-            this.tyrusClusterContext = Objects.requireNonNull(context, "context");
+            Objects.requireNonNull(context, "context");
+            if (this.tyrusClusterContext != null) {
+                throw new IllegalStateException("tyrusClusterContext is already set");
+            }
+            if (context instanceof TyrusClusterContext t && t.core().mode() != TyrusClusterCore.Mode.SERVER) {
+                throw new IllegalArgumentException("tyrusClusterContext must come from TyrusClusterContext.create(), but this"
+                        + " one was made by TyrusClusterContext.attach(cluster) and is attached already");
+            }
+            this.tyrusClusterContext = context;
             return this;
         }
 
@@ -613,7 +635,15 @@ public final class WsServer implements AutoCloseable {
                     Set.copyOf(allowedOrigins), maxConnections, retryAfter, maxTextMessageBytes,
                     maxBinaryMessageBytes, idleTimeout, maxQueuedMessages, maxQueuedBytes, overflowPolicy,
                     overflowCloseCode, rateLimitPerSecond, rateLimitBurst, onRateLimited, drainTimeout);
-            return new WsServer(this, settings);
+            TyrusClusterCore tyrus = null;
+            if (tyrusClusterContext instanceof TyrusClusterContext t) {
+                if (!t.claim()) {
+                    throw new IllegalStateException("tyrusClusterContext is already used by another WsServer;"
+                            + " give each server its own TyrusClusterContext.create()");
+                }
+                tyrus = t.core();
+            }
+            return new WsServer(this, settings, tyrus);
         }
     }
 }

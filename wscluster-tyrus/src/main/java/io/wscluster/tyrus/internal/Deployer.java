@@ -62,11 +62,11 @@ final class Deployer {
     private static ServerEndpointConfig wrap(ServerEndpointConfig inner, Class<?> endpointClass,
                                              Supplier<Endpoint> delegate, ServerRuntime runtime) {
         Clustered clustered = endpointClass.getAnnotation(Clustered.class);
-        EndpointSpec spec = new EndpointSpec(inner.getPath(), clustered != null,
+        boolean registered = clustered != null || runtime.registersEverySession();
+        EndpointSpec spec = new EndpointSpec(inner.getPath(), registered,
                 clustered == null ? "" : clustered.roomPathParam(), delegate);
         SessionEndpoint endpoint = new SessionEndpoint(runtime, spec);
-        GuardConfigurator configurator = new GuardConfigurator(inner.getConfigurator(), runtime, endpoint,
-                clustered != null);
+        GuardConfigurator configurator = new GuardConfigurator(inner.getConfigurator(), runtime, endpoint, registered);
         ServerEndpointConfig outer = ServerEndpointConfig.Builder.create(SessionEndpoint.class, inner.getPath())
                 .subprotocols(inner.getSubprotocols())
                 .extensions(inner.getExtensions())

@@ -74,6 +74,10 @@ final class LocalSession extends ClusterSession {
         return session;
     }
 
+    SessionInfo info() {
+        return info;
+    }
+
     Outbound outbound() {
         return outbound;
     }

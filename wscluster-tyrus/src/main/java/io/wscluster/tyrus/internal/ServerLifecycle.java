@@ -126,12 +126,14 @@ public final class ServerLifecycle {
             server.start();
         } catch (IOException e) {
             runtime.shutdownExecutor();
+            runtime.shutdownTyrus();
             throw e;
         }
         try {
             tyrus.start(TyrusContainer.CONTEXT_PATH, listener.getPort());
         } catch (DeploymentException | IOException e) {
             server.shutdownNow();
+            runtime.shutdownTyrus();
             throw e;
         }
         tyrus.boundPort(listener.getPort());
@@ -142,6 +144,18 @@ public final class ServerLifecycle {
                 s.cluster().localNode(), s.host(), listener.getPort(),
                 annotatedEndpoints.size() + programmaticEndpoints.size());
         return listener.getPort();
+    }
+
+    /** Tyrus never shuts its cluster context down: the drain does, after the sessions are deregistered. */
+    private void shutdownClusterContext() {
+        runtime.shutdownTyrus();
+        if (clusterContext != null) {
+            try {
+                clusterContext.shutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("Shutting down the Tyrus cluster context failed", e);
+            }
+        }
     }
 
     /** @return the bound port, or -1 before start */
@@ -192,6 +206,7 @@ public final class ServerLifecycle {
                 runtime.status(ServerStatus.DRAINING);
             }
             runtime.deregisterAll();
+            shutdownClusterContext();
             if (s.closeClusterOnDrain()) {
                 try {
                     s.cluster().close();

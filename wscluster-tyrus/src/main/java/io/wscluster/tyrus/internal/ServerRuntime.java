@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -37,9 +38,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection cap, counters and status. Implements the cluster's {@link LocalDelivery}.
  *
  * <p>Design notes. Every session of every endpoint deployed by the server is tracked (for drain
- * and the connection count); sessions of {@code @Clustered} endpoints are also registered through
- * the {@link SessionHost} before the application's {@code @OnOpen}, and deregistered exactly once,
- * by whichever comes first: the socket's close, or a close decided here (slow consumer, drain).
+ * and the connection count); sessions of {@code @Clustered} endpoints (of every endpoint, when a
+ * {@code TyrusClusterContext} is installed) are also registered through the {@link SessionHost}
+ * before the application's {@code @OnOpen}, and deregistered exactly once, by whichever comes first:
+ * the socket's close, or a close decided here (slow consumer, drain). A session is put where
+ * {@link #deliver} finds it before it is registered, so nothing sent to it right after its
+ * registration is lost. With a {@code TyrusClusterContext}, the session keeps the id Tyrus gave it and
+ * the context registers it (with Tyrus's distributed properties as attributes) and deregisters it.
  * Socket closes decided here run on a small executor, never on the cluster's fan-out thread.
  */
 public final class ServerRuntime implements LocalDelivery {
@@ -57,15 +62,18 @@ public final class ServerRuntime implements LocalDelivery {
     private final ExecutorService closer;
     private final Object emptyLock = new Object();
     private volatile ServerStatus status = ServerStatus.STARTING;
+    private final TyrusClusterCore tyrus;
     private volatile SessionHost host;
 
     /**
      * Creates the runtime.
      *
      * @param settings the server's settings
+     * @param tyrus    the Tyrus cluster context's machinery to bind, or null
      */
-    public ServerRuntime(Settings settings) {
+    public ServerRuntime(Settings settings, TyrusClusterCore tyrus) {
         this.settings = settings;
+        this.tyrus = tyrus;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "wscluster-close-" + settings.port());
             t.setDaemon(true);
@@ -80,9 +88,24 @@ public final class ServerRuntime implements LocalDelivery {
         return settings;
     }
 
-    /** Attaches this runtime to the cluster as the node's server. */
+    /** Attaches this runtime to the cluster as the node's server, and binds the Tyrus cluster context if any. */
     public void attach() {
         host = settings.cluster().attachServer(this);
+        if (tyrus != null) {
+            tyrus.bind(settings.cluster(), host);
+        }
+    }
+
+    /** @return true if every session is registered in the cluster (a Tyrus cluster context is installed) */
+    boolean registersEverySession() {
+        return tyrus != null;
+    }
+
+    /** Shuts the Tyrus cluster context down, if any (drain). */
+    void shutdownTyrus() {
+        if (tyrus != null) {
+            tyrus.shutdown();
+        }
     }
 
     /** @return the status */
@@ -149,22 +172,36 @@ public final class ServerRuntime implements LocalDelivery {
         if (!spec.clustered()) {
             return state;
         }
-        Object user = session.getUserProperties().get(GuardConfigurator.USER_PROPERTY);
-        SessionInfo info;
+        Object property = session.getUserProperties().get(GuardConfigurator.USER_PROPERTY);
+        String user = property instanceof String s ? s : null;
+        LocalSession local;
         try {
-            info = host.open(spec.path(), user instanceof String s ? s : null, Map.of());
+            SessionId id = tyrus != null ? tyrus.idOf(session.getId()) : host.newId();
+            Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
+                    settings.maxQueuedBytes(), counters);
+            TokenBucket bucket = settings.rateLimitPerSecond() > 0
+                    ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
+            local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
+                    session, outbound, bucket);
+            clustered.put(id, local);
+            try {
+                if (tyrus != null) {
+                    tyrus.open(session.getId(), user, session.getRequestURI());
+                } else {
+                    host.open(id, spec.path(), user, Map.of());
+                }
+            } catch (RuntimeException e) {
+                clustered.remove(id, local);
+                outbound.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             LOG.warn("Could not register session {} on {} in the cluster: {}", session.getId(), spec.path(), e.toString());
             state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
             return state;
         }
-        Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
-                settings.maxQueuedBytes(), counters);
-        TokenBucket bucket = settings.rateLimitPerSecond() > 0
-                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
-        LocalSession local = new LocalSession(this, info, session, outbound, bucket);
+        SessionInfo info = local.info();
         state.local = local;
-        clustered.put(info.id(), local);
         session.getUserProperties().put(ClusterSession.USER_PROPERTY, local);
 
         if (!spec.roomPathParam().isEmpty()) {
@@ -213,7 +250,11 @@ public final class ServerRuntime implements LocalDelivery {
         local.outbound().close();
         clustered.remove(local.id(), local);
         try {
-            host.closed(local.id());
+            if (tyrus != null) {
+                tyrus.closed(local.id().value());
+            } else {
+                host.closed(local.id());
+            }
         } catch (RuntimeException e) {
             LOG.debug("Deregistering session {} failed: {}", local.id(), e.toString());
         }

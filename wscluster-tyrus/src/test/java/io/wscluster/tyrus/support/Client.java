@@ -12,6 +12,8 @@ import org.glassfish.tyrus.client.ClientManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,7 @@ public final class Client implements AutoCloseable {
 
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    private final Map<String, List<String>> responseHeaders = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Session session;
 
     private Client() {
@@ -51,7 +54,7 @@ public final class Client implements AutoCloseable {
 
                     @Override
                     public void afterResponse(HandshakeResponse hr) {
-                        // nothing
+                        client.responseHeaders.putAll(hr.getHeaders());
                     }
                 }).build();
         try {
@@ -59,6 +62,8 @@ public final class Client implements AutoCloseable {
                 @Override
                 public void onOpen(Session s, EndpointConfig c) {
                     s.addMessageHandler(String.class, (MessageHandler.Whole<String>) client.received::add);
+                    s.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b ->
+                            client.received.add("binary:" + StandardCharsets.UTF_8.decode(b)));
                 }
 
                 @Override
@@ -105,7 +110,22 @@ public final class Client implements AutoCloseable {
                 .filter(m -> m.startsWith(replyPrefix)).findFirst().orElse(null), m -> m != null);
     }
 
-    /** @return everything received so far */
+    /**
+     * The first value of a handshake response header.
+     *
+     * @param name the header name (case-insensitive)
+     * @return its value, or null
+     */
+    public String responseHeader(String name) {
+        for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                return e.getValue().get(0);
+            }
+        }
+        return null;
+    }
+
+    /** @return everything received so far (binary messages as {@code binary:} and their UTF-8 text) */
     public List<String> received() {
         return received;
     }

@@ -41,6 +41,9 @@ public final class Nodes implements AutoCloseable {
     }
 
     private final List<Node> nodes = new ArrayList<>();
+    private final List<HazelcastCluster> extraMembers = new ArrayList<>();
+    private final List<String> seeds = new ArrayList<>();
+    private String name;
 
     /**
      * Starts {@code count} nodes that form one cluster.
@@ -51,33 +54,66 @@ public final class Nodes implements AutoCloseable {
      */
     public static Nodes start(int count, Consumer<WsServer.Builder> configure) {
         Nodes result = new Nodes();
-        String name = "wsc-tyrus-" + UUID.randomUUID().toString().substring(0, 8);
+        result.name = "wsc-tyrus-" + UUID.randomUUID().toString().substring(0, 8);
         int[] ports = freePorts(count);
-        String[] seeds = new String[count];
         for (int i = 0; i < count; i++) {
-            seeds[i] = "127.0.0.1:" + ports[i];
+            result.seeds.add("127.0.0.1:" + ports[i]);
         }
         try {
             for (int port : ports) {
-                HazelcastCluster cluster = HazelcastCluster.builder()
-                        .clusterName(name)
-                        .bindAddress("127.0.0.1")
-                        .port(port)
-                        .members(seeds)
-                        .failureTimeout(Duration.ofSeconds(3))
-                        .property("hazelcast.partition.count", "23")
-                        .property("hazelcast.wait.seconds.before.join", "0")
-                        .build();
-                WsServer.Builder builder = WsServer.builder().host("127.0.0.1").port(0).cluster(cluster)
-                        .closeClusterOnDrain(false);
-                configure.accept(builder);
-                result.nodes.add(new Node(cluster, builder.build().start()));
+                result.startNode(result.member(port), configure);
             }
         } catch (RuntimeException e) {
             result.close();
             throw e;
         }
         return result;
+    }
+
+    /**
+     * Starts one more node that joins the running ones (a node started later, e.g. after scale-out).
+     *
+     * @param configure adjusts its server builder
+     * @return the new node, also listed by {@link #all()}
+     */
+    public Node join(Consumer<WsServer.Builder> configure) {
+        return startNode(newMember(), configure);
+    }
+
+    /**
+     * Starts one more cluster member, with no server, that joins the running ones; closed with the others.
+     *
+     * @return the member
+     */
+    public HazelcastCluster newMember() {
+        HazelcastCluster member = member(freePorts(1)[0]);
+        synchronized (extraMembers) {
+            extraMembers.add(member);
+        }
+        return member;
+    }
+
+    private HazelcastCluster member(int port) {
+        List<String> members = new ArrayList<>(seeds);
+        members.add("127.0.0.1:" + port);
+        return HazelcastCluster.builder()
+                .clusterName(name)
+                .bindAddress("127.0.0.1")
+                .port(port)
+                .members(members.stream().distinct().toArray(String[]::new))
+                .failureTimeout(Duration.ofSeconds(3))
+                .property("hazelcast.partition.count", "23")
+                .property("hazelcast.wait.seconds.before.join", "0")
+                .build();
+    }
+
+    private Node startNode(HazelcastCluster cluster, Consumer<WsServer.Builder> configure) {
+        WsServer.Builder builder = WsServer.builder().host("127.0.0.1").port(0).cluster(cluster)
+                .closeClusterOnDrain(false);
+        configure.accept(builder);
+        Node node = new Node(cluster, builder.build().start());
+        nodes.add(node);
+        return node;
     }
 
     /** @return node {@code i} */
@@ -96,9 +132,14 @@ public final class Nodes implements AutoCloseable {
         for (Node n : nodes) {
             n.server().drain();
         }
-        for (Node n : nodes) {
+        List<HazelcastCluster> members = new ArrayList<>();
+        nodes.forEach(n -> members.add(n.cluster()));
+        synchronized (extraMembers) {
+            members.addAll(extraMembers);
+        }
+        for (HazelcastCluster member : members) {
             try {
-                n.cluster().crash();
+                member.crash();
             } catch (RuntimeException e) {
                 // already left (a drain closed it)
             }
