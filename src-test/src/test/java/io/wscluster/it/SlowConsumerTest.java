@@ -1,0 +1,264 @@
+package io.wscluster.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wscluster.it.harness.ChatClient;
+import io.wscluster.it.harness.ChatNode;
+import io.wscluster.it.harness.ChatNodes;
+import io.wscluster.it.harness.NodeLogs;
+import io.wscluster.it.harness.RawWebSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * 50 clients that never read while 500 others chat: the node's heap stays bounded, the slow ones
+ * are closed by the overflow policy (1013), and the others' p99 latency stays within 2x of the same
+ * traffic without slow clients.
+ */
+class SlowConsumerTest {
+
+    @RegisterExtension
+    static final NodeLogs LOGS = new NodeLogs();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final int GOOD = 500;
+    private static final int SLOW = 50;
+    private static final int ROOMS = 10;
+    private static final int MESSAGES_PER_SENDER = 60;
+
+    /** A reading client that records the latency of every message it gets (send time is in the body). */
+    private static final class Reader implements WebSocket.Listener {
+        final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<Void> joined = new CompletableFuture<>();
+        private final StringBuilder partial = new StringBuilder();
+        WebSocket socket;
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                long now = System.nanoTime();
+                try {
+                    JsonNode frame = JSON.readTree(partial.toString());
+                    if ("joined".equals(frame.path("op").asText())) {
+                        joined.complete(null);
+                    } else if ("msg".equals(frame.path("op").asText()) && frame.path("body").asText().startsWith("t=")) {
+                        latencies.add(now - Long.parseLong(frame.path("body").asText().substring(2)));
+                    }
+                } catch (Exception ignored) {
+                    // counted as missing latency samples below
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+    }
+
+    @Test
+    void fiftyNonReaders_areClosedByPolicy_heapBounded_othersP99WithinTwiceTheBaseline() throws Exception {
+        try (ChatNodes nodes = ChatNodes.start(2, LOGS.dir("slow"), "--rate-limit", "0")) {
+            HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+            List<Reader> readers = new ArrayList<>();
+            for (int i = 0; i < GOOD; i++) {
+                Reader reader = new Reader();
+                reader.socket = http.newWebSocketBuilder().buildAsync(nodes.get(i % 2).chatUri("good" + i), reader).get(10, TimeUnit.SECONDS);
+                reader.socket.sendText("{\"op\":\"join\",\"room\":\"room" + (i % ROOMS) + "\"}", true).get(10, TimeUnit.SECONDS);
+                readers.add(reader);
+            }
+            for (Reader reader : readers) {
+                reader.joined.get(30, TimeUnit.SECONDS);
+            }
+
+            chatRound(readers); // warm-up: JIT and connection buffers, not measured
+            long baselineP99 = chatRound(readers);
+
+            List<Socket> slow = new ArrayList<>();
+            for (int i = 0; i < SLOW; i++) {
+                slow.add(openNonReader(nodes.get(i % 2), "slow" + i, "room" + (i % ROOMS)));
+            }
+            try (ChatClient firehose = ChatClient.connect(nodes.get(0).chatUri("firehose"), "firehose")) {
+                for (int r = 0; r < ROOMS; r += 5) {
+                    firehose.send("op", "join", "room", "flood" + r);
+                    firehose.nextOp("joined", WAIT);
+                }
+                String big = "x".repeat(32_000);
+                CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 400; i++) {
+                        for (int r = 0; r < ROOMS; r += 5) {
+                            firehose.send("op", "send", "room", "flood" + r, "body", big);
+                        }
+                    }
+                });
+                long slowP99 = chatRound(readers);
+                flood.get(2, TimeUnit.MINUTES);
+
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    for (int r = 0; r < ROOMS; r += 5) {
+                        assertThat(who(firehose, "flood" + r)).as("slow members left in flood%d", r).containsExactly("firehose");
+                    }
+                });
+                for (ChatNode node : nodes.nodes()) {
+                    assertThat(node.isAlive()).isTrue();
+                    assertThat(node.logText()).doesNotContain("OutOfMemoryError");
+                    long heap = heapUsedAfterGc(node.pid());
+                    assertThat(heap).as("heap of %s after GC", node.name()).isLessThan(256L * 1024 * 1024);
+                    System.out.printf("slow consumers: %s heap after GC %d MB%n", node.name(), heap / (1024 * 1024));
+                }
+                int closedWith1013 = 0;
+                for (Socket socket : slow) {
+                    if (closeCodeOf(socket) == 1013) {
+                        closedWith1013++;
+                    }
+                }
+                System.out.printf("slow consumers: baseline p99 %.1f ms, with %d non-readers p99 %.1f ms (ratio %.2f); %d of %d closed with 1013%n",
+                        baselineP99 / 1e6, SLOW, slowP99 / 1e6, (double) slowP99 / baselineP99, closedWith1013, SLOW);
+                assertThat(closedWith1013).isEqualTo(SLOW);
+                assertThat(slowP99).as("p99 with slow consumers vs baseline %d ns", baselineP99)
+                        .isLessThanOrEqualTo(Math.max(2 * baselineP99, baselineP99 + TimeUnit.MILLISECONDS.toNanos(5)));
+            }
+            for (Reader reader : readers) {
+                reader.socket.abort();
+            }
+        }
+    }
+
+    /** One sender per room sends numbered, timestamped messages at 20 per second; returns the p99 latency (ns). */
+    private static long chatRound(List<Reader> readers) throws Exception {
+        readers.forEach(r -> r.latencies.clear());
+        long interval = TimeUnit.MILLISECONDS.toNanos(50);
+        long start = System.nanoTime();
+        for (int m = 0; m < MESSAGES_PER_SENDER; m++) {
+            long due = start + m * interval;
+            while (System.nanoTime() < due) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+            for (int r = 0; r < ROOMS; r++) {
+                readers.get(r).socket.sendText("{\"op\":\"send\",\"room\":\"room" + r + "\",\"body\":\"t=" + System.nanoTime() + "\"}", true).get(5, TimeUnit.SECONDS);
+            }
+        }
+        long expected = (long) MESSAGES_PER_SENDER * GOOD;
+        await().atMost(WAIT).until(() -> readers.stream().mapToLong(r -> r.latencies.size()).sum() >= expected);
+        long[] all = readers.stream().flatMap(r -> r.latencies.stream()).mapToLong(Long::longValue).toArray();
+        Arrays.sort(all);
+        assertThat(all).hasSize((int) expected);
+        return all[(int) Math.ceil(all.length * 0.99) - 1];
+    }
+
+    /** Opens a chat connection that joins a normal room and a flood room, with a tiny receive buffer, and never reads. */
+    private static Socket openNonReader(ChatNode node, String user, String room) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress("127.0.0.1", node.port()), 3000);
+        String request = "GET /chat?user=" + user + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        // RFC 6455 4.1: a client waits for the handshake response before it sends frames
+        InputStream in = socket.getInputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            assertThat(b).as("handshake response of %s", user).isNotNegative();
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        int index = Integer.parseInt(user.substring(4));
+        writeMaskedText(socket, "{\"op\":\"join\",\"room\":\"" + room + "\"}");
+        writeMaskedText(socket, "{\"op\":\"join\",\"room\":\"flood" + (index % 2 == 0 ? 0 : 5) + "\"}");
+        return socket;
+    }
+
+    private static void writeMaskedText(Socket socket, String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[2 + 4 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = payload[i];
+        }
+        socket.getOutputStream().write(frame);
+    }
+
+    /** Reads what a non-reader left unread, to the end, and returns the close code it finds (-1 if none). */
+    private static int closeCodeOf(Socket socket) throws IOException {
+        socket.setSoTimeout(5_000);
+        InputStream in = socket.getInputStream();
+        byte[] all = in.readAllBytes();
+        socket.close();
+        int at = 0;
+        while (at + 2 <= all.length) {
+            int opcode = all[at] & 0x0F;
+            long length = all[at + 1] & 0x7F;
+            int offset = 2;
+            if (length == 126) {
+                length = ((all[at + 2] & 0xFF) << 8) | (all[at + 3] & 0xFF);
+                offset = 4;
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | (all[at + 2 + i] & 0xFF);
+                }
+                offset = 10;
+            }
+            if (opcode == RawWebSocket.CLOSE && length >= 2) {
+                return ((all[at + offset] & 0xFF) << 8) | (all[at + offset + 1] & 0xFF);
+            }
+            at += offset + (int) length;
+        }
+        return -1;
+    }
+
+    private static List<String> who(ChatClient client, String room) {
+        client.send("op", "who", "room", room);
+        List<String> users = new ArrayList<>();
+        client.nextOp("members", WAIT).path("users").forEach(u -> users.add(u.asText()));
+        return users;
+    }
+
+    /** Heap in use after a full GC, from {@code jcmd PID GC.heap_info} (Serial GC generations). */
+    private static long heapUsedAfterGc(long pid) throws Exception {
+        run("jcmd", Long.toString(pid), "GC.run");
+        String info = run("jcmd", Long.toString(pid), "GC.heap_info");
+        long used = 0;
+        Matcher m = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(info);
+        while (m.find()) {
+            used += Long.parseLong(m.group(1)) * 1024;
+        }
+        assertThat(used).as("parsed heap use from: %s", info).isPositive();
+        return used;
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+}
