@@ -1,0 +1,31 @@
+package io.wscluster.examples.ticker;
+
+import io.wscluster.Message;
+import io.wscluster.Names;
+import io.wscluster.Target;
+import io.wscluster.tyrus.ClusterSession;
+import io.wscluster.tyrus.Clustered;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+/**
+ * {@code ws://HOST:PORT/ticker}: a client sends a symbol (e.g. {@code AAPL}) to subscribe to it, and
+ * receives every update of it as JSON, starting with the last one published. Other text is ignored.
+ */
+@Clustered
+@ServerEndpoint("/ticker")
+public class TickerEndpoint {
+    @OnMessage
+    public void subscribe(Session session, String symbol) {
+        ClusterSession me = ClusterSession.of(session);
+        if (Names.isValidRoom(symbol)) {
+            // A topic is a room: once the join completes, updates published on any node reach this session.
+            me.join(symbol).toCompletableFuture().join();
+            String last = Prices.lastValues(me.cluster()).get(symbol);
+            if (last != null) {
+                me.send(Target.session(me.id()), Message.text(last));
+            }
+        }
+    }
+}
