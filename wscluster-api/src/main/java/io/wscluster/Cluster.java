@@ -42,6 +42,9 @@ public interface Cluster extends AutoCloseable {
     /** @return cluster-wide events: sessions, nodes, users online and offline */
     ClusterEvents events();
 
+    /** @return counters of this node's routing and cluster traffic since it started */
+    ClusterStats stats();
+
     /**
      * Closes any session, local or remote, with a close code; the owning node closes the socket.
      *

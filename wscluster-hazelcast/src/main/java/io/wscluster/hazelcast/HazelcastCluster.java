@@ -7,6 +7,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
 import io.wscluster.Cluster;
+import io.wscluster.ClusterStats;
 import io.wscluster.Messenger;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
@@ -113,6 +114,11 @@ public final class HazelcastCluster implements Cluster {
     @Override
     public ClusterEvents events() {
         return engine.events();
+    }
+
+    @Override
+    public ClusterStats stats() {
+        return engine.stats();
     }
 
     @Override

@@ -66,6 +66,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The cluster core of one node: registry, rooms, presence, routing, events and failure handling.
@@ -151,6 +152,16 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final ScheduledExecutorService maintenance;
     private final EventHub events;
     private final List<Runnable> unsubscribes = new ArrayList<>();
+
+    private final LongAdder messagesSent = new LongAdder();
+    private final LongAdder localDeliveries = new LongAdder();
+    private final LongAdder envelopesOut = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder envelopesIn = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder requestsTimedOut = new LongAdder();
+    private final LongAdder nodesLost = new LongAdder();
+    private final LongAdder routingNanos = new LongAdder();
 
     private record Pending(NodeId node, CompletableFuture<Integer> future) {
     }
@@ -247,6 +258,12 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         }
         list.sort(Comparator.comparing(Node::id));
         return list;
+    }
+
+    /** @return this node's counters */
+    public io.wscluster.ClusterStats stats() {
+        return new io.wscluster.ClusterStats(messagesSent.sum(), localDeliveries.sum(), envelopesOut.sum(), bytesOut.sum(),
+                envelopesIn.sum(), bytesIn.sum(), requestsTimedOut.sum(), nodesLost.sum(), routingNanos.sum());
     }
 
     /** @return the event publisher */
@@ -637,6 +654,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         java.util.Objects.requireNonNull(target, "target");
         java.util.Objects.requireNonNull(message, "message");
         ensureOpen();
+        long start = System.nanoTime();
+        messagesSent.increment();
         try {
             switch (target.kind()) {
                 case SESSION:
@@ -651,6 +670,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e instanceof ClusterException ? e
                     : ClusterException.failed("send to " + target, e));
+        } finally {
+            routingNanos.add(System.nanoTime() - start);
         }
     }
 
@@ -715,7 +736,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                 if (encoded == null) {
                     encoded = Wire.encodeDeliver(0, null, target, message);
                 }
-                inbox(node).publish(encoded);
+                publishTo(node, encoded);
                 sessionCount += e.getValue();
                 nodeCount++;
             }
@@ -747,6 +768,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private int deliverLocally(Target.Kind kind, String name, String excluded, Message message) {
         Collection<SessionId> targets = local.resolve(kind, name, excluded);
         if (!targets.isEmpty()) {
+            localDeliveries.add(targets.size());
             try {
                 delivery.deliver(targets, message);
             } catch (RuntimeException e) {
@@ -767,7 +789,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         CompletableFuture<Integer> future = new CompletableFuture<>();
         pending.put(correlation, new Pending(node, future));
         try {
-            inbox(node).publish(encoder.encode(correlation));
+            publishTo(node, encoder.encode(correlation));
         } catch (RuntimeException e) {
             pending.remove(correlation);
             return CompletableFuture.failedFuture(ClusterException.failed(what, e));
@@ -782,8 +804,11 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                         return result == LOST_NODE ? 0 : result;
                     }
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    throw cause instanceof TimeoutException ? ClusterException.timedOut(what, requestTimeout)
-                            : ClusterException.failed(what, cause);
+                    if (cause instanceof TimeoutException) {
+                        requestsTimedOut.increment();
+                        throw ClusterException.timedOut(what, requestTimeout);
+                    }
+                    throw ClusterException.failed(what, cause);
                 });
     }
 
@@ -796,7 +821,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     private void reply(NodeId to, long correlation, int result) {
         if (to != null && correlation != 0 && isLive(to)) {
-            inbox(to).publish(Wire.encodeReply(correlation, result));
+            publishTo(to, Wire.encodeReply(correlation, result));
         }
     }
 
@@ -809,6 +834,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     }
 
     private void handle(byte[] bytes) {
+        envelopesIn.increment();
+        bytesIn.add(bytes.length);
         Wire.Envelope envelope;
         try {
             envelope = Wire.decodeEnvelope(bytes);
@@ -850,6 +877,12 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             default:
                 LOG.warn("node {} ignored an inbound {}", me, envelope.kind());
         }
+    }
+
+    private void publishTo(NodeId node, byte[] envelope) {
+        inbox(node).publish(envelope);
+        envelopesOut.increment();
+        bytesOut.add(envelope.length);
     }
 
     private ITopic<byte[]> inbox(NodeId node) {
@@ -981,11 +1014,14 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         for (String room : rooms) {
             routing.set(room, node, 0);
         }
-        nodes.remove(node.value());
+        boolean removedRecord = nodes.remove(node.value()) != null;
         directory.remove(node);
         forgetNode(node);
         if (!records.isEmpty()) {
             LOG.info("removed {} session(s) of lost node {}", records.size(), node);
+        }
+        if (removedRecord || !records.isEmpty()) {
+            nodesLost.increment();
         }
     }
 
