@@ -79,6 +79,39 @@ class HazelcastClusterBuilderTest {
     }
 
     @Test
+    void hazelcastInstance_client_worksAlongsideAMemberNode() throws Exception {
+        int port = ClusterFixture.freePorts(1)[0];
+        String name = "wsc-client-" + System.nanoTime();
+        HazelcastCluster memberNode = HazelcastCluster.builder().clusterName(name).port(port)
+                .property("hazelcast.partition.count", "7").build();
+        com.hazelcast.client.config.ClientConfig clientConfig = new com.hazelcast.client.config.ClientConfig();
+        clientConfig.setClusterName(name);
+        clientConfig.getNetworkConfig().addAddress("127.0.0.1:" + port);
+        HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(clientConfig);
+        try {
+            RecordingDelivery onMember = new RecordingDelivery();
+            RecordingDelivery onClient = new RecordingDelivery();
+            SessionInfo alice = memberNode.attachServer(onMember).open("/chat", "alice", Map.of());
+            HazelcastCluster clientNode = HazelcastCluster.builder().hazelcastInstance(client).build();
+            SessionInfo bob = clientNode.attachServer(onClient).open("/chat", "bob", Map.of());
+            clientNode.rooms().join(bob.id(), "lobby").toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            memberNode.rooms().join(alice.id(), "lobby").toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(memberNode.registry().usersInRoom("lobby")).containsExactly("alice", "bob");
+            assertThat(memberNode.messenger().sendText(io.wscluster.Target.room("lobby"), "hi")
+                    .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new io.wscluster.Delivery(2, 2));
+            org.awaitility.Awaitility.await().until(() -> onClient.texts(bob.id()).contains("hi"));
+            assertThat(clientNode.nodes()).hasSize(2);
+            clientNode.close();
+            assertThat(client.getLifecycleService().isRunning()).isTrue();
+            assertThat(memberNode.registry().session(bob.id())).isEmpty();
+        } finally {
+            client.shutdown();
+            memberNode.crash();
+        }
+    }
+
+    @Test
     void configFile_yaml_startsAMemberFromIt(@TempDir Path dir) throws Exception {
         int port = ClusterFixture.freePorts(1)[0];
         Path yaml = dir.resolve("hazelcast.yaml");

@@ -239,8 +239,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         nodes.set(me.value(), Wire.encodeNode(selfRecord));
         directory.put(me, selfRecord);
         maintenance.execute(() -> reconcile("start"));
-        LOG.info("wscluster node {} joined cluster '{}' at {} ({} node(s))", me, hz.getConfig().getClusterName(),
-                selfRecord.address(), directory.size());
+        LOG.info("wscluster node {} joined the cluster as {} {} at {} ({} node(s))", me, memberMode ? "member" : "client",
+                hz.getName(), selfRecord.address(), directory.size());
     }
 
     // ---- identity and nodes --------------------------------------------------------------------
