@@ -32,7 +32,7 @@ import java.util.function.Predicate;
 public final class ChatClient implements AutoCloseable {
 
     /** How long a test waits for a frame that must come. */
-    public static final Duration WAIT = Duration.ofSeconds(10);
+    public static final Duration WAIT = Duration.ofSeconds(20);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ClientManager MANAGER = ClientManager.createClient();

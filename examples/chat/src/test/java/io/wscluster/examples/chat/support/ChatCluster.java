@@ -47,7 +47,7 @@ public final class ChatCluster implements AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 String[] base = {"--host", "127.0.0.1", "--port", "0", "--cluster-port", Integer.toString(clusterPorts[i]),
-                        "--members", members, "--cluster-name", name, "--failure-timeout-ms", "3000"};
+                        "--members", members, "--cluster-name", name};
                 String[] extra = i < extraArgs.length ? extraArgs[i] : new String[0];
                 String[] args = Stream.concat(Arrays.stream(base), Arrays.stream(extra)).toArray(String[]::new);
                 result.nodes.add(ChatNode.start(ChatOptions.parse(args)));
