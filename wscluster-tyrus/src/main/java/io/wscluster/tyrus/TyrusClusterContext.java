@@ -100,7 +100,7 @@ public final class TyrusClusterContext extends ClusterContext {
      * @return a new, unbound context
      */
     public static TyrusClusterContext create() {
-        return new TyrusClusterContext(new TyrusClusterCore(TyrusClusterCore.Mode.SERVER, TyrusClusterCore.Timings.DEFAULT));
+        return create(TyrusClusterCore.Timings.DEFAULT);
     }
 
     /**
@@ -116,15 +116,18 @@ public final class TyrusClusterContext extends ClusterContext {
      * @throws io.wscluster.ClusterException if a server is already attached to the node
      */
     public static TyrusClusterContext attach(Cluster cluster) {
+        return attach(cluster, TyrusClusterCore.Timings.DEFAULT);
+    }
+
+    static TyrusClusterContext attach(Cluster cluster, TyrusClusterCore.Timings timings) {
         Objects.requireNonNull(cluster, "cluster");
-        TyrusClusterContext context = new TyrusClusterContext(
-                new TyrusClusterCore(TyrusClusterCore.Mode.STANDALONE, TyrusClusterCore.Timings.DEFAULT));
+        TyrusClusterContext context = new TyrusClusterContext(new TyrusClusterCore(TyrusClusterCore.Mode.STANDALONE, timings));
         context.core.attach(cluster);
         return context;
     }
 
-    static TyrusClusterContext of(TyrusClusterCore core) {
-        return new TyrusClusterContext(core);
+    static TyrusClusterContext create(TyrusClusterCore.Timings timings) {
+        return new TyrusClusterContext(new TyrusClusterCore(TyrusClusterCore.Mode.SERVER, timings));
     }
 
     /**

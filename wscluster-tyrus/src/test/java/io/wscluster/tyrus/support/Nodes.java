@@ -16,8 +16,8 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Real nodes in this JVM: each one a Hazelcast member (unique cluster name, loopback, fast failure
- * detection) with a {@link WsServer} on its own 127.0.0.1 port.
+ * Real nodes in this JVM: each one a Hazelcast member (unique cluster name, loopback, small partition
+ * count) with a {@link WsServer} on its own 127.0.0.1 port.
  */
 public final class Nodes implements AutoCloseable {
 
@@ -40,10 +40,18 @@ public final class Nodes implements AutoCloseable {
         }
     }
 
+    /**
+     * Failure detection of the members: 30 s. No test of this module loses a node (node loss is tested
+     * in wscluster-hazelcast and src-test), and with a few seconds a CPU-starved machine (a busy CI
+     * runner) splits the in-JVM cluster and fails unrelated tests.
+     */
+    public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(30);
+
     private final List<Node> nodes = new ArrayList<>();
     private final List<HazelcastCluster> extraMembers = new ArrayList<>();
     private final List<String> seeds = new ArrayList<>();
     private String name;
+    private Duration failureTimeout = DEFAULT_FAILURE_TIMEOUT;
 
     /**
      * Starts {@code count} nodes that form one cluster.
@@ -53,7 +61,21 @@ public final class Nodes implements AutoCloseable {
      * @return the nodes
      */
     public static Nodes start(int count, Consumer<WsServer.Builder> configure) {
+        return start(count, DEFAULT_FAILURE_TIMEOUT, configure);
+    }
+
+    /**
+     * Starts {@code count} nodes that form one cluster, with a given failure detection timeout (a short
+     * one for a test that loses a node).
+     *
+     * @param count          nodes
+     * @param failureTimeout how long a silent member is kept
+     * @param configure      adjusts each server builder (endpoints, limits); the cluster is already set
+     * @return the nodes
+     */
+    public static Nodes start(int count, Duration failureTimeout, Consumer<WsServer.Builder> configure) {
         Nodes result = new Nodes();
+        result.failureTimeout = failureTimeout;
         result.name = "wsc-tyrus-" + UUID.randomUUID().toString().substring(0, 8);
         int[] ports = freePorts(count);
         for (int i = 0; i < count; i++) {
@@ -101,7 +123,7 @@ public final class Nodes implements AutoCloseable {
                 .bindAddress("127.0.0.1")
                 .port(port)
                 .members(members.stream().distinct().toArray(String[]::new))
-                .failureTimeout(Duration.ofSeconds(3))
+                .failureTimeout(failureTimeout)
                 .property("hazelcast.partition.count", "23")
                 .property("hazelcast.wait.seconds.before.join", "0")
                 .build();
