@@ -208,6 +208,14 @@ class TyrusClusterContextStandaloneTest {
     }
 
     @Test
+    void standaloneContext_givenToAWsServer_isRefused() {
+        assertThatThrownBy(() -> WsServer.builder().tyrusClusterContext(context))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tyrusClusterContext must come from TyrusClusterContext.create(), but this one was made by"
+                        + " TyrusClusterContext.attach(cluster) and is attached already");
+    }
+
+    @Test
     void serverProperties_ofAContextForAWsServer_isRefused() {
         assertThatThrownBy(() -> TyrusClusterContext.create().serverProperties())
                 .isInstanceOf(IllegalStateException.class)

@@ -1,8 +1,10 @@
 package io.wscluster.tyrus;
 
+import io.wscluster.Cluster;
 import io.wscluster.tyrus.support.PlainEndpoint;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,6 +37,25 @@ class WsServerBuilderTest {
         assertThatThrownBy(() -> WsServer.builder().endpoint(PlainEndpoint.class).endpoint(PlainEndpoint.class))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("endpoint class " + PlainEndpoint.class.getName() + " is already deployed");
+    }
+
+    @Test
+    void tyrusClusterContext_givenTwiceOrToASecondServer_throwsIllegalState() {
+        Cluster cluster = (Cluster) Proxy.newProxyInstance(Cluster.class.getClassLoader(), new Class<?>[] {Cluster.class},
+                (proxy, method, args) -> {
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        TyrusClusterContext context = TyrusClusterContext.create();
+        WsServer.builder().cluster(cluster).endpoint(PlainEndpoint.class).tyrusClusterContext(context).build();
+
+        assertThatThrownBy(() -> WsServer.builder().cluster(cluster).endpoint(PlainEndpoint.class)
+                .tyrusClusterContext(context).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("tyrusClusterContext is already used by another WsServer; give each server its own"
+                        + " TyrusClusterContext.create()");
+        assertThatThrownBy(() -> WsServer.builder().tyrusClusterContext(TyrusClusterContext.create())
+                .tyrusClusterContext(TyrusClusterContext.create()))
+                .isInstanceOf(IllegalStateException.class).hasMessage("tyrusClusterContext is already set");
     }
 
     @Test
