@@ -10,7 +10,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -59,26 +58,10 @@ public final class ChatMain implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         options.validate(spec.commandLine());
         ChatNode node = ChatNode.start(options);
-        Shutdown.onTermination(() -> {
-            Thread watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(EXIT_DEADLINE_MS);
-                    LOG.error("Drain did not finish within {} ms; exiting anyway", EXIT_DEADLINE_MS);
-                    Runtime.getRuntime().halt(0);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "chat-exit-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
-            LOG.info("Termination signal: draining node {}", node.cluster().localNode());
-            node.drain();
-        });
+        Shutdown.drainOnTermination(node, EXIT_DEADLINE_MS);
         String members = node.cluster().nodes().stream().map(n -> n.id() + "@" + n.address()).collect(Collectors.joining(", "));
         LOG.info("READY {} node={} members={} [{}]", node.port(), node.cluster().localNode(), node.cluster().nodes().size(), members);
         node.awaitStopped();
-        // Leave the drain's last log lines a moment to flush before the JVM exits.
-        TimeUnit.MILLISECONDS.sleep(50);
         return 0;
     }
 }

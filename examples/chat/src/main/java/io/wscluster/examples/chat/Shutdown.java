@@ -3,14 +3,13 @@ package io.wscluster.examples.chat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 /**
- * Runs a drain on SIGTERM and SIGINT so that the process can exit with status 0.
+ * Drains the node when the JVM is asked to stop (SIGTERM, Ctrl-C), then exits with status 0.
  *
- * <p>A JVM shutdown hook would also run on SIGTERM, but the JVM then exits with 143 whatever the hook
- * does; handling the signal itself lets the main thread return normally after the drain. Where signals
- * cannot be handled (for example under {@code -Xrs}), a shutdown hook drains instead.
+ * <p>On SIGTERM the JVM runs its shutdown hooks and would then exit with 143 (128 + 15); the protocol
+ * asks for 0 after a drain, so the hook ends the process itself with {@link Runtime#halt(int)} once the
+ * drain is done. A watchdog bounds the whole drain: past the deadline the process exits anyway, and the
+ * other nodes remove what this one left behind within their failure timeout.
  */
 final class Shutdown {
 
@@ -19,25 +18,28 @@ final class Shutdown {
     private Shutdown() {
     }
 
-    static void onTermination(Runnable drain) {
-        AtomicBoolean once = new AtomicBoolean();
-        Runnable runOnce = () -> {
-            if (once.compareAndSet(false, true)) {
-                drain.run();
-            }
-        };
-        boolean handled = true;
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> new Thread(runOnce, "chat-drain-" + name).start());
-            } catch (IllegalArgumentException e) {
-                LOG.warn("Cannot handle SIG{} ({}); a shutdown hook drains instead, and the exit status will be non-zero",
-                        name, e.getMessage());
-                handled = false;
-            }
-        }
-        if (!handled) {
-            Runtime.getRuntime().addShutdownHook(new Thread(runOnce, "chat-drain-hook"));
-        }
+    /**
+     * Installs the hook.
+     *
+     * @param node       the node to drain
+     * @param deadlineMs longest time from the signal to the exit
+     */
+    static void drainOnTermination(ChatNode node, long deadlineMs) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(deadlineMs);
+                    LOG.error("Drain did not finish within {} ms; exiting anyway", deadlineMs);
+                    Runtime.getRuntime().halt(0);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "chat-exit-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+            LOG.info("Termination signal: draining node {}", node.cluster().localNode());
+            node.drain();
+            Runtime.getRuntime().halt(0);
+        }, "chat-drain"));
     }
 }

@@ -67,7 +67,7 @@ class ChatProtocolTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/chat", "/chat?x=1", "/chat?user=", "/chat?user=alice&user=bob", "/chat?user=alice&user=alice",
+    @ValueSource(strings = {"/chat", "/chat?x=1", "/chat?user=", "/chat?user", "/chat?USER=alice", "/chat?user&user=bob", "/chat?user=alice&user=bob", "/chat?user=alice&user=alice",
             "/chat?user=a%20b", "/chat?user=al!ce", "/chat?user=%C3%BC", "/chat?user=a%2Fb",
             "/chat?user=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
     @DisplayName("a missing, repeated or invalid user is refused at the handshake with 4xx")

@@ -37,9 +37,10 @@ class HealthAndDrainTest {
     @DisplayName("/health answers 200 JSON: node, members, localSessions, clusterSessions (the sum, within 2 s)")
     void health_running_countsSessions() {
         cluster = ChatCluster.start(2);
-        try (ChatClient a = ChatClient.connect(cluster.chat(0, "a"), "a");
-             ChatClient b = ChatClient.connect(cluster.chat(0, "b"), "b");
-             ChatClient c = ChatClient.connect(cluster.chat(1, "c"), "c")) {
+        ChatClient a = ChatClient.connect(cluster.chat(0, "a"), "a");
+        ChatClient b = ChatClient.connect(cluster.chat(0, "b"), "b");
+        ChatClient c = ChatClient.connect(cluster.chat(1, "c"), "c");
+        try {
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
                 JsonNode h0 = Http.health(cluster.node(0).port()).json();
                 JsonNode h1 = Http.health(cluster.node(1).port()).json();
@@ -57,6 +58,10 @@ class HealthAndDrainTest {
             c.close();
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
                     assertThat(Http.health(cluster.node(0).port()).json().path("clusterSessions").asInt()).isEqualTo(2));
+        } finally {
+            a.close();
+            b.close();
+            c.close();
         }
     }
 
