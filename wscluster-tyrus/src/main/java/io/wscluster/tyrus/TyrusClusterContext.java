@@ -51,8 +51,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * through with {@code updateAttributes}; another node reads them from the opened event and
  * re-reads the registry when they are more than a second old;</li>
  * <li>sends are {@code Target.session} messages; the returned future completes when the owning node
- * has queued the message for the socket (not when the client read it), and fails with an
- * {@code IOException} when the session is not open; broadcasts are {@code Target.endpoint(path)}
+ * has handed the message to the session's outbound queue (where the server's slow-consumer policy
+ * applies; not when the client read it), and fails with an {@code IOException} when the session is
+ * not open; per-session order is kept for sends from one thread; broadcasts are {@code Target.endpoint(path)}
  * messages, written once to each session of the path on every node, the sender's included;</li>
  * <li>{@code close} is {@code Cluster.disconnect}; {@code isOpen()} of a remote session answers from the
  * session events this node has seen (no network call per call);</li>

@@ -109,7 +109,8 @@ public final class TyrusClusterCore {
      * @param pendingTimeout   a session Tyrus created but never admitted is dropped after this
      * @param closingTimeout   (standalone) a session that exchanged a close frame and is still there is deregistered after this
      * @param refresh          remote session properties older than this are re-read from the registry
-     * @param catchUp          delay of the second look at sessions of a path after its deployment
+     * @param catchUp          delay of the second look at sessions of a path after its deployment; for ten
+     *                         times this after binding, remote sessions of every path are kept (start-up)
      * @param tombstone        how long a remote session that closed is remembered as closed
      * @param sweep            period of the sweep that applies the timeouts
      */
@@ -152,6 +153,7 @@ public final class TyrusClusterCore {
     private final AtomicLong standaloneDropped = new AtomicLong();
     private final Executor callbackExecutor = this::runCallback;
     private volatile boolean monitored;
+    private volatile long boundAt;
     private volatile Cluster cluster;
     private volatile NodeId me;
     private volatile SessionHost host;
@@ -221,6 +223,7 @@ public final class TyrusClusterCore {
         this.cluster = cluster;
         this.me = cluster.localNode();
         this.host = host;
+        this.boundAt = System.nanoTime();
         ScheduledThreadPoolExecutor events = new ScheduledThreadPoolExecutor(1, threads("wscluster-tyrus-" + me));
         events.setRemoveOnCancelPolicy(true);
         this.dispatcher = events;
@@ -582,6 +585,15 @@ public final class TyrusClusterCore {
         }
     }
 
+    /**
+     * Until endpoints are deployed, remote sessions of every path are kept, so that one opened while
+     * its path deploys here is not missed; afterwards only those of deployed paths are (the room query
+     * of {@link #getRemoteSessionIds} covers a path deployed later).
+     */
+    private boolean starting() {
+        return System.nanoTime() - boundAt < timings.catchUp().toNanos() * 10;
+    }
+
     private boolean acceptRemote(SessionInfo info, String path) {
         return info.path().equals(path) && !info.id().isOwnedBy(me) && !tombstones.containsKey(info.id().value());
     }
@@ -592,6 +604,9 @@ public final class TyrusClusterCore {
         }
         String id = info.id().value();
         tombstones.remove(id);
+        if (!sessionListeners.containsKey(info.path()) && !starting()) {
+            return; // no endpoint of that path here
+        }
         remotes.put(id, view(info));
         for (SessionListener listener : listenersOf(info.path())) {
             notify(() -> listener.onSessionOpened(id));
@@ -925,6 +940,9 @@ public final class TyrusClusterCore {
                             + " it was created)", entry.id, TimeUnit.NANOSECONDS.toMillis(now - entry.closingSince));
                     closed(entry.id.value());
                 }
+            }
+            if (!starting()) {
+                remotes.values().removeIf(view -> !sessionListeners.containsKey(view.path()));
             }
             long tombstone = timings.tombstone().toNanos();
             tombstones.values().removeIf(at -> now - at > tombstone);
