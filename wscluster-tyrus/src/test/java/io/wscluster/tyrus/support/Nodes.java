@@ -11,7 +11,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -82,8 +85,17 @@ public final class Nodes implements AutoCloseable {
             result.seeds.add("127.0.0.1:" + ports[i]);
         }
         try {
+            List<HazelcastCluster> members = new ArrayList<>();
             for (int port : ports) {
-                result.startNode(result.member(port), configure);
+                // every member binds its reserved port before any server binds a port of its own
+                HazelcastCluster member = result.member(port);
+                members.add(member);
+                synchronized (result.extraMembers) {
+                    result.extraMembers.add(member);
+                }
+            }
+            for (HazelcastCluster member : members) {
+                result.startNode(member, configure);
             }
         } catch (RuntimeException e) {
             result.close();
@@ -138,6 +150,19 @@ public final class Nodes implements AutoCloseable {
         return node;
     }
 
+    private static ServerSocket bindBelowEphemeral() throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                return new ServerSocket(random.nextInt(20_000, 32_000), 1, loopback);
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        return new ServerSocket(0, 1, loopback);
+    }
+
     /** @return node {@code i} */
     public Node get(int i) {
         return nodes.get(i);
@@ -154,7 +179,7 @@ public final class Nodes implements AutoCloseable {
         for (Node n : nodes) {
             n.server().drain();
         }
-        List<HazelcastCluster> members = new ArrayList<>();
+        Set<HazelcastCluster> members = Collections.newSetFromMap(new IdentityHashMap<>());
         nodes.forEach(n -> members.add(n.cluster()));
         synchronized (extraMembers) {
             members.addAll(extraMembers);
@@ -169,7 +194,9 @@ public final class Nodes implements AutoCloseable {
     }
 
     /**
-     * Free ports on 127.0.0.1.
+     * Free ports on 127.0.0.1, drawn below the kernel's ephemeral range (Linux: 32768 and up) so that
+     * a socket bound to port 0 or an outgoing connection cannot take one between this call and the
+     * member binding it; port 0 is the fallback.
      *
      * @param count how many
      * @return distinct ports
@@ -179,7 +206,7 @@ public final class Nodes implements AutoCloseable {
         try {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+                ServerSocket s = bindBelowEphemeral();
                 sockets.add(s);
                 ports[i] = s.getLocalPort();
             }
