@@ -1,0 +1,174 @@
+package io.wscluster.loadgen;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The servers under load in one run: chat nodes or the ceiling server the generator started as
+ * child processes (their PIDs known), or servers started elsewhere (addresses and optional PIDs).
+ */
+final class Cluster implements AutoCloseable {
+
+    private static final Pattern CLUSTER_SESSIONS = Pattern.compile("\"clusterSessions\"\\s*:\\s*(\\d+)");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final String kind;
+    final List<InetSocketAddress> addresses;
+    final List<Long> pids;
+    private final List<NodeProcess> started;
+
+    private Cluster(String kind, List<InetSocketAddress> addresses, List<Long> pids, List<NodeProcess> started) {
+        this.kind = kind;
+        this.addresses = addresses;
+        this.pids = pids;
+        this.started = started;
+    }
+
+    static Cluster start(Settings s, boolean ceiling) throws InterruptedException {
+        if (!ceiling && !s.urls.isEmpty()) {
+            List<InetSocketAddress> addresses = new ArrayList<>();
+            for (String url : s.urls) {
+                String hostPort = url.replaceFirst("^wss?://", "").replaceFirst("/.*$", "");
+                int colon = hostPort.lastIndexOf(':');
+                String host = hostPort.substring(0, colon);
+                if (!host.equals("127.0.0.1") && !host.equals("localhost")) {
+                    throw new IllegalArgumentException("--urls: only 127.0.0.1 is allowed but got " + url);
+                }
+                addresses.add(new InetSocketAddress("127.0.0.1", Integer.parseInt(hostPort.substring(colon + 1))));
+            }
+            return new Cluster("cluster", addresses, List.copyOf(s.pids), List.of());
+        }
+        Set<Integer> taken = new HashSet<>();
+        List<NodeProcess> nodes = new ArrayList<>();
+        List<String> jvm = new ArrayList<>(List.of(s.nodeJvm.trim().split("\\s+")));
+        try {
+            if (ceiling) {
+                int port = NodeProcess.freePort(s.basePort, taken);
+                nodes.add(NodeProcess.ceiling("ceiling", withJfr(s, jvm, "ceiling"), port, s.ceilingMode, s.logDir));
+            } else {
+                Path jar = s.chatJar();
+                int[] ports = new int[s.nodes];
+                List<String> members = new ArrayList<>();
+                int[] clusterPorts = new int[s.nodes];
+                for (int i = 0; i < s.nodes; i++) {
+                    ports[i] = NodeProcess.freePort(s.basePort, taken);
+                    clusterPorts[i] = NodeProcess.freePort(s.clusterBasePort, taken);
+                    members.add("127.0.0.1:" + clusterPorts[i]);
+                }
+                String clusterName = "loadgen-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
+                List<String> extra = new ArrayList<>(List.of("--rate-limit", s.rateLimit, "--max-connections",
+                        Integer.toString(Math.max(20_000, s.clients + 100))));
+                extra.addAll(s.nodeArgs);
+                for (int i = 0; i < s.nodes; i++) {
+                    nodes.add(NodeProcess.chat("node" + (i + 1), jar, withJfr(s, jvm, "node" + (i + 1)), ports[i],
+                            clusterPorts[i], String.join(",", members), clusterName, extra, s.logDir));
+                }
+            }
+            for (NodeProcess node : nodes) {
+                node.awaitReady(Duration.ofSeconds(90));
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            for (NodeProcess node : nodes) {
+                node.stop(Duration.ofSeconds(2));
+            }
+            throw e;
+        }
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
+        for (NodeProcess node : nodes) {
+            addresses.add(new InetSocketAddress("127.0.0.1", node.port));
+            pids.add(node.pid());
+        }
+        return new Cluster(ceiling ? (s.ceilingMode.equals("tuned") ? "ceiling-tuned" : "ceiling") : "cluster",
+                addresses, pids, nodes);
+    }
+
+    private static List<String> withJfr(Settings s, List<String> jvm, String name) {
+        List<String> all = new ArrayList<>(jvm);
+        if (s.jfrDir != null) {
+            try {
+                Files.createDirectories(s.jfrDir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            all.add("-XX:StartFlightRecording=filename=" + s.jfrDir.resolve(name + ".jfr").toAbsolutePath()
+                    + ",settings=profile,dumponexit=true");
+        }
+        return all;
+    }
+
+    boolean isCeiling() {
+        return kind.startsWith("ceiling");
+    }
+
+    long[] cpuNanos() {
+        long[] cpu = new long[pids.size()];
+        for (int i = 0; i < cpu.length; i++) {
+            cpu[i] = Proc.cpuNanos(pids.get(i));
+        }
+        return cpu;
+    }
+
+    long[] rssBytes() {
+        long[] rss = new long[pids.size()];
+        for (int i = 0; i < rss.length; i++) {
+            rss[i] = Proc.rssBytes(pids.get(i));
+        }
+        return rss;
+    }
+
+    long[] heapAfterGc() {
+        long[] heap = new long[pids.size()];
+        for (int i = 0; i < heap.length; i++) {
+            heap[i] = Proc.heapUsedAfterGc(pids.get(i));
+        }
+        return heap;
+    }
+
+    /** @return the chat node's /health clusterSessions of the first node, or -1 (the ceiling has none) */
+    long clusterSessions() {
+        if (isCeiling()) {
+            return -1;
+        }
+        InetSocketAddress a = addresses.get(0);
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = CLUSTER_SESSIONS.matcher(r.body());
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    List<String> logs() {
+        List<String> logs = new ArrayList<>();
+        for (NodeProcess node : started) {
+            logs.add(node.log.toString());
+        }
+        return logs;
+    }
+
+    /** Stops every server this generator started, by PID. */
+    @Override
+    public void close() {
+        for (NodeProcess node : started) {
+            node.terminate();
+        }
+        for (NodeProcess node : started) {
+            node.stop(Duration.ofSeconds(15));
+        }
+    }
+}
