@@ -28,9 +28,35 @@ public final class Message {
      *
      * @param text the text, not null (may be empty)
      * @return the message
+     * @throws IllegalArgumentException if the text holds an unpaired surrogate: a WebSocket text
+     *                                  message is UTF-8, which cannot carry one
      */
     public static Message text(String text) {
-        return new Message(Objects.requireNonNull(text, "text"), null);
+        Objects.requireNonNull(text, "text");
+        int bad = unpairedSurrogate(text);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("text has an unpaired surrogate U+"
+                    + Integer.toHexString(text.charAt(bad)).toUpperCase(java.util.Locale.ROOT) + " at index " + bad
+                    + " and cannot be sent as UTF-8");
+        }
+        return new Message(text, null);
+    }
+
+    /** @return the index of the first unpaired surrogate, or -1 */
+    private static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

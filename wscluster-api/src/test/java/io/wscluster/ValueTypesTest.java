@@ -84,6 +84,15 @@ class ValueTypesTest {
     }
 
     @Test
+    void message_text_refusesUnpairedSurrogates() {
+        assertThat(Message.text("pair \ud83d\ude00 ok").text()).hasSize(10);
+        assertThatThrownBy(() -> Message.text("lone \ud800"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("text has an unpaired surrogate U+D800 at index 5 and cannot be sent as UTF-8");
+        assertThatThrownBy(() -> Message.text("\udc00x")).hasMessageContaining("U+DC00 at index 0");
+    }
+
+    @Test
     void sessionInfo_isImmutableAndValidatesTheUser() {
         SessionInfo info = new SessionInfo(SessionId.of(NODE, 1), "/chat", "alice", Set.of("b", "a"), Map.of("k", "v"), Instant.EPOCH);
         assertThat(info.rooms()).containsExactly("a", "b");

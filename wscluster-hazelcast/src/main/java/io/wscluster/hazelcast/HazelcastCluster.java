@@ -440,12 +440,16 @@ public final class HazelcastCluster implements Cluster {
         }
 
         private void applyProperties(Config c) {
-            long failureSeconds = Math.max(1, failureTimeout.toMillis() * 6 / 10000);
+            // Detection gets 60% of the bound, rounded up, never under 2 s: a shorter heartbeat
+            // timeout makes a busy member suspect healthy ones.
+            long failureSeconds = Math.max(2, (failureTimeout.toMillis() * 6 + 9_999) / 10_000);
             setIfAbsent(c, "hazelcast.logging.type", "slf4j");
             setIfAbsent(c, "hazelcast.phone.home.enabled", "false");
             // Our close() (or the server's drain) leaves the cluster; Hazelcast's own hook would pull
             // the member away in the middle of a drain.
             setIfAbsent(c, "hazelcast.shutdownhook.enabled", "false");
+            // close() waits for partition hand-over at most this long (Hazelcast's default is 600 s).
+            setIfAbsent(c, "hazelcast.graceful.shutdown.max.wait", "5");
             setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
             setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
             String merge = Long.toString((mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY).getSeconds());

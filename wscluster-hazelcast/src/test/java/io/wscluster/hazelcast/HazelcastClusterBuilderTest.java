@@ -51,6 +51,22 @@ class HazelcastClusterBuilderTest {
     }
 
     @Test
+    void failureTimeout_setsHeartbeatTimeoutToSixtyPercentRoundedUp_andSystemPropertiesWin() {
+        int port = ClusterFixture.freePorts(1)[0];
+        HazelcastCluster cluster = HazelcastCluster.builder().clusterName("wsc-ft-" + port).port(port)
+                .failureTimeout(Duration.ofMillis(3_500)).property("hazelcast.partition.count", "7").build();
+        try {
+            Config config = cluster.hazelcastInstance().getConfig();
+            assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("3");
+            assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+            assertThat(config.getProperty("hazelcast.shutdownhook.enabled")).isEqualTo("false");
+            assertThat(config.getProperty("hazelcast.graceful.shutdown.max.wait")).isEqualTo("5");
+        } finally {
+            cluster.crash();
+        }
+    }
+
+    @Test
     void configFile_missing_isIllegalArgument(@TempDir Path dir) {
         assertThatThrownBy(() -> HazelcastCluster.builder().configFile(dir.resolve("nope.yaml")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configFile must be a readable file");
