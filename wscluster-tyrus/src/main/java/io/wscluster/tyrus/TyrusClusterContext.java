@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  * <li>session ids are wscluster {@code SessionId}s ({@code SessionHost.newId()}), so a send goes to the
  * owning node in one hop; a session is registered with {@code SessionHost.open(id, path, user,
- * attributes)} and deregistered with {@code SessionHost.closed} exactly once;</li>
+ * attributes)} once Tyrus admitted it, and deregistered with {@code SessionHost.closed} exactly once;
+ * its user is what the server's {@link UserResolver} found (with a {@link WsServer}) or the handshake
+ * principal's name when it is a valid user name (standalone);</li>
  * <li>the distributed session properties (request URI, query string, parameters, path parameters,
  * subprotocol, extensions, secure flag, idle timeout, buffer sizes, principal name, connection id)
  * are the session's registered attributes ({@code tyrus.requestURI}, ...), explicitly encoded, written

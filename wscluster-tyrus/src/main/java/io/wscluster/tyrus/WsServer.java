@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * protocol: node, members, localSessions, clusterSessions; 503 with a status while starting or
  * draining) and optional static files. Every endpoint it deploys gets the server's limits, origin
  * check and authenticator; endpoints annotated {@link Clustered} also get cluster registration and
- * backpressured local delivery ({@link ClusterSession}).
+ * backpressured local delivery ({@link ClusterSession}), and so does every endpoint when a
+ * {@link TyrusClusterContext} makes the plain Tyrus API cluster-wide ({@link Builder#tyrusClusterContext}).
  *
  * <pre>{@code
  * Cluster cluster = HazelcastCluster.builder().clusterName("demo").build();
@@ -369,7 +370,8 @@ public final class WsServer implements AutoCloseable {
         }
 
         /**
-         * Finds the user of each session of a clustered endpoint (default: anonymous).
+         * Finds the user of each session of a clustered endpoint, or of every endpoint when a
+         * {@link TyrusClusterContext} is installed (default: anonymous).
          *
          * @param userResolver the resolver
          * @return this builder
