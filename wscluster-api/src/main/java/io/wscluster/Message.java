@@ -17,10 +17,12 @@ public final class Message {
 
     private final String text;
     private final byte[] data;
+    private final int size;
 
-    private Message(String text, byte[] data) {
+    private Message(String text, byte[] data, int size) {
         this.text = text;
         this.data = data;
+        this.size = size;
     }
 
     /**
@@ -33,30 +35,46 @@ public final class Message {
      */
     public static Message text(String text) {
         Objects.requireNonNull(text, "text");
-        int bad = unpairedSurrogate(text);
-        if (bad >= 0) {
+        int size = utf8Length(text);
+        if (size < 0) {
+            int bad = -size - 1;
             throw new IllegalArgumentException("text has an unpaired surrogate U+"
                     + Integer.toHexString(text.charAt(bad)).toUpperCase(java.util.Locale.ROOT) + " at index " + bad
                     + " and cannot be sent as UTF-8");
         }
-        return new Message(text, null);
+        return new Message(text, null, size);
     }
 
-    /** @return the index of the first unpaired surrogate, or -1 */
-    private static int unpairedSurrogate(String text) {
-        for (int i = 0; i < text.length(); i++) {
+    /**
+     * The number of bytes {@code text} takes in UTF-8, without encoding it.
+     *
+     * @param text any characters
+     * @return the UTF-8 length, or {@code -(index + 1)} of the first unpaired surrogate
+     */
+    public static int utf8Length(CharSequence text) {
+        int n = text.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                bytes += 1;
+            } else if (Character.isHighSurrogate(c)) {
+                if (i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2; // 4 bytes for the 2 chars of the pair
                     i++;
                 } else {
-                    return i;
+                    return -(i + 1);
                 }
             } else if (Character.isLowSurrogate(c)) {
-                return i;
+                return -(i + 1);
+            } else {
+                bytes += 2;
             }
         }
-        return -1;
+        return bytes;
     }
 
     /**
@@ -66,7 +84,8 @@ public final class Message {
      * @return the message
      */
     public static Message binary(byte[] data) {
-        return new Message(null, Objects.requireNonNull(data, "data").clone());
+        byte[] copy = Objects.requireNonNull(data, "data").clone();
+        return new Message(null, copy, copy.length);
     }
 
     /**
@@ -77,7 +96,12 @@ public final class Message {
      * @return the message
      */
     public static Message wrapBinary(byte[] data) {
-        return new Message(null, Objects.requireNonNull(data, "data"));
+        return new Message(null, Objects.requireNonNull(data, "data"), data.length);
+    }
+
+    /** @return the payload size in bytes (UTF-8 for text), computed once */
+    public int size() {
+        return size;
     }
 
     /** @return true for a text message, false for a binary one */

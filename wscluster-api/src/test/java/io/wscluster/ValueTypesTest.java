@@ -93,6 +93,15 @@ class ValueTypesTest {
     }
 
     @Test
+    void message_size_isTheUtf8LengthWithoutEncoding() {
+        for (String text : new String[] {"", "abc", "h\u00e9", "\u65e5\u672c", "\ud83d\ude00", "mix \u00e9\u65e5\ud83d\ude00!"}) {
+            assertThat(Message.text(text).size()).as(text).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+        assertThat(Message.binary(new byte[7]).size()).isEqualTo(7);
+        assertThat(Message.utf8Length("a\ud800")).isEqualTo(-2);
+    }
+
+    @Test
     void sessionInfo_isImmutableAndValidatesTheUser() {
         SessionInfo info = new SessionInfo(SessionId.of(NODE, 1), "/chat", "alice", Set.of("b", "a"), Map.of("k", "v"), Instant.EPOCH);
         assertThat(info.rooms()).containsExactly("a", "b");
