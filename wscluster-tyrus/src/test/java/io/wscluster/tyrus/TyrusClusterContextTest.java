@@ -164,7 +164,12 @@ class TyrusClusterContextTest {
             awaitListed(a, idB);
             assertThat(b.request("idle:123456", "idle-set:")).isEqualTo("idle-set:123456");
 
-            await().atMost(WAIT).until(() -> a.request("props:" + idB, "props:").split("\\|", -1)[6].equals("123456"));
+            // the registry's value in the description tells a lost write from a stale read
+            await().atMost(WAIT).untilAsserted(() -> assertThat(a.request("props:" + idB, "props:").split("\\|", -1)[6])
+                    .as("max idle timeout of remote session %s seen on node 0 (registry has %s)", idB,
+                            nodes.get(0).cluster().registry().session(SessionId.parse(idB))
+                                    .map(i -> i.attributes().get("tyrus.maxIdleTimeout")).orElse("no session"))
+                    .isEqualTo("123456"));
         }
     }
 

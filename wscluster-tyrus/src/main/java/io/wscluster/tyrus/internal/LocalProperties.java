@@ -134,6 +134,7 @@ final class LocalProperties extends AbstractMap<DistributedMapKey, Object> {
             if (sink.test(attributes)) {
                 published = attributes;
             } else {
+                LOG.debug("Session {} is no longer registered; its changed properties are not published", sessionId);
                 sink = null;
             }
         } catch (RuntimeException e) {
