@@ -1061,9 +1061,11 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     private void reassertLocal() {
         nodes.set(me.value(), Wire.encodeNode(selfRecord.withMemberUuid(uuidOf(hz))));
-        for (SessionInfo info : local.all()) {
-            synchronized (lockOf(info.id())) {
-                if (local.get(info.id()) == null) {
+        for (SessionInfo snapshot : local.all()) {
+            synchronized (lockOf(snapshot.id())) {
+                // re-read under the lock: a join, leave or attribute change since the snapshot wins
+                SessionInfo info = local.get(snapshot.id());
+                if (info == null) {
                     continue;
                 }
                 boolean reappeared = sessions.put(info.id().value(), Wire.encodeSession(info)) == null;
