@@ -1,5 +1,7 @@
 package io.wscluster.tyrus;
 
+import io.wscluster.annotation.Clustered;
+
 import io.wscluster.Cluster;
 import io.wscluster.Message;
 import io.wscluster.tyrus.internal.TyrusClusterCore;

@@ -1,5 +1,7 @@
 package io.wscluster.tyrus;
 
+import io.wscluster.annotation.Clustered;
+
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.support.CommandEndpoint;
 import io.wscluster.tyrus.support.PlainEndpoint;

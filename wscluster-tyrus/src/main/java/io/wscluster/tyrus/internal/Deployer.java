@@ -1,6 +1,6 @@
 package io.wscluster.tyrus.internal;
 
-import io.wscluster.tyrus.Clustered;
+import io.wscluster.annotation.Clustered;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.Extension;

@@ -3,7 +3,7 @@ package io.wscluster.tyrus.readme;
 import io.wscluster.Message;
 import io.wscluster.Target;
 import io.wscluster.tyrus.ClusterSession;
-import io.wscluster.tyrus.Clustered;
+import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;

@@ -5,7 +5,7 @@ import io.wscluster.Message;
 import io.wscluster.SessionId;
 import io.wscluster.Target;
 import io.wscluster.tyrus.ClusterSession;
-import io.wscluster.tyrus.Clustered;
+import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;

@@ -1,7 +1,7 @@
 package io.wscluster.tyrus.support;
 
 import io.wscluster.tyrus.ClusterSession;
-import io.wscluster.tyrus.Clustered;
+import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;

@@ -5,7 +5,7 @@ import io.wscluster.Message;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
 import io.wscluster.tyrus.ClusterSession;
-import io.wscluster.tyrus.Clustered;
+import io.wscluster.annotation.Clustered;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;

@@ -4,7 +4,7 @@ import io.wscluster.Message;
 import io.wscluster.Names;
 import io.wscluster.Target;
 import io.wscluster.tyrus.ClusterSession;
-import io.wscluster.tyrus.Clustered;
+import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;

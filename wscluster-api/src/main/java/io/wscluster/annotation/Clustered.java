@@ -1,4 +1,4 @@
-package io.wscluster.tyrus;
+package io.wscluster.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -23,8 +23,8 @@ import java.lang.annotation.Target;
  * }
  * }</pre>
  *
- * <p>The annotation takes effect for endpoints deployed through {@link WsServer}. The user of a
- * session comes from the server's {@link UserResolver}.
+ * <p>A server integration gives the annotation its effect: wscluster-tyrus does for endpoints
+ * deployed through its {@code WsServer}, whose {@code UserResolver} names each session's user.
  *
  * @since 0.1.0
  */
