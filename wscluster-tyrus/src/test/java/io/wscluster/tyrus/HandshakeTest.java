@@ -172,4 +172,11 @@ class HandshakeTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("<h1>chat</h1>");
     }
+
+    @Test
+    void handshake_toAStaticFilePath_is404NotTheFile() {
+        RawSocket.Response file = RawSocket.status(port(), "/index.html", TOKEN);
+        assertThat(file.status()).as("%s", file.headers()).isEqualTo(404);
+        assertThat(RawSocket.status(port(), "/", TOKEN).status()).isEqualTo(404);
+    }
 }

@@ -45,6 +45,15 @@ final class AdmissionFilter extends BaseFilter {
 
     private final ServerRuntime runtime;
 
+    /**
+     * @param connection a connection
+     * @return true if it came in with a WebSocket upgrade request (Tyrus hides the header from HTTP
+     *         handlers when no endpoint serves the path)
+     */
+    static boolean askedForUpgrade(Connection<?> connection) {
+        return ADMITTED.get(connection) != null;
+    }
+
     private final CloseListener<Closeable, ICloseType> releaseOnClose;
 
     AdmissionFilter(ServerRuntime runtime) {

@@ -9,14 +9,29 @@ import org.glassfish.grizzly.http.server.Response;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /health}: 200 with {@code {"node","members","localSessions","clusterSessions","status"}}
  * while running, 503 with the same object while starting or draining (chat-protocol.md).
+ *
+ * <p>The cluster-wide count is one call to every member; while a member is unreachable (a split not
+ * yet detected) that call can block for seconds, and a health check must not. So the count is taken
+ * at most once at a time, health waits for it at most {@link #COUNT_WAIT_MILLIS}, and otherwise
+ * answers with the last count it had while the call finishes in the background.
  */
 final class HealthHandler extends HttpHandler {
 
+    static final long COUNT_WAIT_MILLIS = 1_000;
+
     private final ServerRuntime runtime;
+    private final AtomicReference<CompletableFuture<Integer>> counting = new AtomicReference<>();
+    private volatile int lastCount;
 
     HealthHandler(ServerRuntime runtime) {
         this.runtime = runtime;
@@ -41,7 +56,7 @@ final class HealthHandler extends HttpHandler {
         }
     }
 
-    static String json(Cluster cluster, ServerStatus status) {
+    String json(Cluster cluster, ServerStatus status) {
         String node = cluster.localNode().value();
         int members;
         int local;
@@ -49,7 +64,7 @@ final class HealthHandler extends HttpHandler {
         try {
             members = cluster.nodes().size();
             local = cluster.registry().localCount();
-            total = cluster.registry().clusterCount();
+            total = clusterCount(cluster);
         } catch (RuntimeException e) {
             members = 0;
             local = 0;
@@ -57,5 +72,43 @@ final class HealthHandler extends HttpHandler {
         }
         return "{\"node\":\"" + node + "\",\"members\":" + members + ",\"localSessions\":" + local
                 + ",\"clusterSessions\":" + total + ",\"status\":\"" + status.name().toLowerCase(Locale.ROOT) + "\"}";
+    }
+
+    private int clusterCount(Cluster cluster) {
+        CompletableFuture<Integer> count = counting.get();
+        if (count == null) {
+            CompletableFuture<Integer> started = new CompletableFuture<>();
+            if (counting.compareAndSet(null, started)) {
+                Executor background = task -> {
+                    Thread thread = new Thread(task, "wsc-health-count");
+                    thread.setDaemon(true);
+                    thread.start();
+                };
+                CompletableFuture.supplyAsync(() -> cluster.registry().clusterCount(), background)
+                        .whenComplete((value, error) -> {
+                            if (value != null) {
+                                lastCount = value;
+                                started.complete(value);
+                            } else {
+                                started.completeExceptionally(error);
+                            }
+                            counting.set(null);
+                        });
+                count = started;
+            } else {
+                count = counting.get();
+                if (count == null) {
+                    return lastCount;
+                }
+            }
+        }
+        try {
+            return count.get(COUNT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return lastCount;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return lastCount;
+        }
     }
 }

@@ -114,7 +114,9 @@ final class Outbound implements SendHandler {
                 } else {
                     remote.sendBinary(ByteBuffer.wrap(next.payloadBytes()), this);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Tyrus throws java.lang.Error for text it cannot encode; one bad message must not
+                // leave this queue marked "sending" forever
                 failed = true;
             }
             synchronized (this) {

@@ -103,6 +103,9 @@ public final class ServerLifecycle {
 
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener(LISTENER, s.host(), s.port());
+        // Grizzly's file cache answers cached files in front of every handler, a WebSocket upgrade
+        // to a file's path included; static files here are a page or two, so serve them uncached.
+        listener.getFileCache().setEnabled(false);
         server.addListener(listener);
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         // WebSocket connections live for hours: no HTTP keep-alive idle timeout (as Tyrus's own container)
@@ -120,7 +123,7 @@ public final class ServerLifecycle {
             files = new CLStaticHttpHandler(staticClassLoader, staticClassPathPrefix);
         }
         if (files != null) {
-            config.addHttpHandler(files, "/");
+            config.addHttpHandler(new NoUpgrade(files), "/");
         }
         try {
             server.start();

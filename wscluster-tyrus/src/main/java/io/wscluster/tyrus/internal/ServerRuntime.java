@@ -264,7 +264,7 @@ public final class ServerRuntime implements LocalDelivery {
 
     @Override
     public void deliver(Collection<SessionId> ids, Message message) {
-        int bytes = sizeOf(message);
+        int bytes = message.size();
         for (SessionId id : ids) {
             LocalSession local = clustered.get(id);
             if (local == null) {
@@ -351,28 +351,6 @@ public final class ServerRuntime implements LocalDelivery {
         return new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason());
     }
 
-    static int sizeOf(Message message) {
-        if (!message.isText()) {
-            return message.binary().remaining();
-        }
-        String s = message.text();
-        int n = s.length();
-        int bytes = n;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    bytes += 2;
-                    i++;
-                } else {
-                    bytes += 2;
-                }
-            }
-        }
-        return bytes;
-    }
 
     // ---------------------------------------------------------------- drain
 

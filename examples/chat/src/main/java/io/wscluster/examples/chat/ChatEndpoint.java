@@ -88,7 +88,7 @@ public final class ChatEndpoint extends Endpoint {
     }
 
     private void onText(Session session, ClusterSession me, String user, String text) {
-        if (utf8Length(text) > maxMessageBytes) {
+        if (Message.utf8Length(text) > maxMessageBytes) {
             close(session, CloseReason.CloseCodes.TOO_BIG, "message larger than " + maxMessageBytes + " bytes");
             return;
         }
@@ -167,22 +167,4 @@ public final class ChatEndpoint extends Endpoint {
         }
     }
 
-    static int utf8Length(String s) {
-        int n = s.length();
-        int bytes = n;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    bytes += 2;
-                    i++;
-                } else {
-                    bytes += 2;
-                }
-            }
-        }
-        return bytes;
-    }
 }
