@@ -52,6 +52,8 @@ public final class CeilingServer {
      * room message framed once per send and written to every member as the same bytes.
      */
     private static volatile boolean tuned;
+    /** {@code notimer}: only the first of the two: no idle-timeout timer per frame. */
+    private static volatile boolean noTimer;
     private static java.lang.reflect.Field webSocketField;
 
     private CeilingServer() {
@@ -66,6 +68,7 @@ public final class CeilingServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         tuned = args.length > 1 && args[1].equals("tuned");
+        noTimer = tuned || args.length > 1 && args[1].equals("notimer");
         if (tuned) {
             webSocketField = org.glassfish.tyrus.core.TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
             webSocketField.setAccessible(true);
@@ -102,7 +105,7 @@ public final class CeilingServer {
                 return;
             }
             String user = users.get(0);
-            if (tuned) {
+            if (noTimer) {
                 // Tyrus reads 0 as "schedule an idle check at once" on every frame; negative means no timer.
                 session.setMaxIdleTimeout(-1);
             }

@@ -91,7 +91,7 @@ final class Cluster implements AutoCloseable {
             addresses.add(new InetSocketAddress("127.0.0.1", node.port));
             pids.add(node.pid());
         }
-        return new Cluster(ceiling ? (s.ceilingMode.equals("tuned") ? "ceiling-tuned" : "ceiling") : "cluster",
+        return new Cluster(ceiling ? (s.ceilingMode.equals("plain") ? "ceiling" : "ceiling-" + s.ceilingMode) : "cluster",
                 addresses, pids, nodes);
     }
 

@@ -85,6 +85,14 @@ final class IdleLoad implements IoLoop.Handler {
             }
             r.rssAfter = servers.rssBytes();
             r.heapAfter = servers.heapAfterGc();
+            if (s.histogram) {
+                for (int i = 0; i < servers.pids.size(); i++) {
+                    java.nio.file.Path file = s.logDir.resolve(servers.kind + "-" + (i + 1) + "-histogram.txt");
+                    java.nio.file.Files.createDirectories(s.logDir);
+                    java.nio.file.Files.writeString(file, Proc.classHistogram(servers.pids.get(i), 45));
+                    r.problems.add("class histogram of " + servers.kind + " server " + (i + 1) + ": " + file);
+                }
+            }
             for (IoLoop loop : loops) {
                 r.connectLatency.add(loop.stats.connect);
             }

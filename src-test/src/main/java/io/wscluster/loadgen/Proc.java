@@ -92,6 +92,19 @@ final class Proc {
         }
     }
 
+    /** @return the first {@code lines} lines of the process's class histogram (jcmd GC.class_histogram), or "" */
+    static String classHistogram(long pid, int lines) {
+        try {
+            String[] all = jcmd(pid, "GC.class_histogram").split("\n");
+            return String.join("\n", java.util.Arrays.copyOf(all, Math.min(lines, all.length)));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         String javaCommand = ProcessHandle.current().info().command().orElse("java");
         Path jcmd = Path.of(javaCommand).resolveSibling("jcmd");

@@ -20,7 +20,7 @@ final class Settings {
     String target;
 
     @Option(names = "--ceiling-mode", defaultValue = "plain",
-            description = "plain (what an application would write on Tyrus) or tuned (no per-frame idle timer, room messages framed once): ${DEFAULT-VALUE}.")
+            description = "plain (what an application would write on Tyrus), notimer (no per-frame idle-timeout timer) or tuned (notimer, and room messages framed once). Default: ${DEFAULT-VALUE}.")
     String ceilingMode;
 
     @Option(names = "--nodes", defaultValue = "2", description = "Chat nodes to start. Default: ${DEFAULT-VALUE}.")
@@ -54,7 +54,7 @@ final class Settings {
     @Option(names = "--clients", description = "Connections (one user each).")
     Integer clients;
 
-    @Option(names = "--rooms", description = "Rooms; client i joins room i % rooms (0: no rooms, direct messages).")
+    @Option(names = "--rooms", description = "Rooms; client i joins room i %% rooms (0: no rooms, direct messages).")
     Integer rooms;
 
     @Option(names = "--publishers", description = "Publishing connections (the first ones; with rooms, spread over the rooms).")
@@ -94,6 +94,9 @@ final class Settings {
             description = "idle/connect: connections opened and closed three times before the measured ones, to warm the servers up. Default: ${DEFAULT-VALUE}.")
     int warmConnects;
 
+    @Option(names = "--histogram", description = "idle: save each server's class histogram (jcmd GC.class_histogram) with the connections open.")
+    boolean histogram;
+
     @Option(names = "--jfr", description = "Record every server with JFR (settings=profile) into this directory.")
     Path jfrDir;
 
@@ -129,6 +132,9 @@ final class Settings {
         }
         if (deliveryRate != null) {
             rate = deliveryRate / receiversPerSend();
+        }
+        if (!List.of("plain", "notimer", "tuned").contains(ceilingMode)) {
+            throw new IllegalArgumentException("--ceiling-mode must be plain, notimer or tuned but was " + ceilingMode);
         }
         if (!List.of("cluster", "ceiling", "both").contains(target)) {
             throw new IllegalArgumentException("--target must be cluster, ceiling or both but was " + target);

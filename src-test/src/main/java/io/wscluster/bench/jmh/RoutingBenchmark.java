@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.LongAdder;
  * the node's copy of the routing table, the local fan-out call, the encoding and the publish to the
  * other node's inbox. Two rooms, one whose interest entry's partition this member owns and one the
  * other member owns, to show whether the send touches the partition owner.</li>
+ * <li>{@code engineSendToUser}: the same for a user message to a user whose one session is on the other
+ * node: Engine.sendToUser reads the user's sessions from the {@code wsc.users} IMap on every send, a
+ * remote call when the other member owns that user's partition.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -75,6 +78,8 @@ public class RoutingBenchmark {
     private Engine e2;
     private Target localRoom;
     private Target remoteRoom;
+    private Target localUser;
+    private Target remoteUser;
     private Message message;
 
     /**
@@ -114,6 +119,22 @@ public class RoutingBenchmark {
         }
         localRoom = Target.room(owned);
         remoteRoom = Target.room(foreign);
+        // Users whose only session is on the other node; the first's presence entry is on this member.
+        String ownedUser = null;
+        String foreignUser = null;
+        for (int i = 0; ownedUser == null || foreignUser == null; i++) {
+            String user = "user-" + i;
+            boolean local = hz1.getPartitionService().getPartition(user).getOwner().localMember();
+            if (local && ownedUser == null) {
+                ownedUser = user;
+            } else if (!local && foreignUser == null) {
+                foreignUser = user;
+            }
+        }
+        e2.open("/chat", ownedUser, Map.of());
+        e2.open("/chat", foreignUser, Map.of());
+        localUser = Target.user(ownedUser);
+        remoteUser = Target.user(foreignUser);
     }
 
     private static Config config(String name, int port) {
@@ -156,5 +177,17 @@ public class RoutingBenchmark {
     @Benchmark
     public Delivery engineSendToRoomOwnedThere() {
         return e1.send(remoteRoom, message).toCompletableFuture().join();
+    }
+
+    /** @return a direct message to a user on the other node whose presence entry this member owns */
+    @Benchmark
+    public Delivery engineSendToUserOwnedHere() {
+        return e1.send(localUser, message).toCompletableFuture().join();
+    }
+
+    /** @return a direct message to a user on the other node whose presence entry the other member owns */
+    @Benchmark
+    public Delivery engineSendToUserOwnedThere() {
+        return e1.send(remoteUser, message).toCompletableFuture().join();
     }
 }
