@@ -96,8 +96,9 @@ final class ChatLoad implements IoLoop.Handler {
             loops.add(new IoLoop("loadgen-io-" + i, "/chat", this));
         }
         conns = new Conn[s.clients];
+        int used = s.clientNodes == null ? servers.addresses.size() : Math.min(s.clientNodes, servers.addresses.size());
         for (int i = 0; i < s.clients; i++) {
-            InetSocketAddress address = servers.addresses.get(i % servers.addresses.size());
+            InetSocketAddress address = servers.addresses.get(i % used);
             conns[i] = new Conn(i, "u" + i, address, loops.get(i % loops.size()));
             conns[i].receiver = new Pair[s.publishers];
         }
@@ -195,6 +196,7 @@ final class ChatLoad implements IoLoop.Handler {
         });
         long self = ProcessHandle.current().pid();
         sleepUntil(warmEnd);
+        long[] net0 = Proc.tcpBytesReceived(servers.pids);
         long[] cpu0 = servers.cpuNanos();
         long gen0 = Proc.cpuNanos(self);
         long machine0 = Proc.machineBusyNanos();
@@ -202,6 +204,11 @@ final class ChatLoad implements IoLoop.Handler {
         sleepUntil(end);
         long[] cpu1 = servers.cpuNanos();
         long gen1 = Proc.cpuNanos(self);
+        long[] net1 = Proc.tcpBytesReceived(servers.pids);
+        r.tcpBytesIn = new long[net0.length];
+        for (int i = 0; i < net0.length; i++) {
+            r.tcpBytesIn[i] = net0[i] < 0 || net1[i] < 0 ? -1 : net1[i] - net0[i];
+        }
         long machine1 = Proc.machineBusyNanos();
         r.loadAfter = Proc.loadAverage();
         r.rss = servers.rssBytes();

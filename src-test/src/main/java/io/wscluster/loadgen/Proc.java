@@ -117,6 +117,41 @@ final class Proc {
         return out;
     }
 
+    /**
+     * TCP bytes received so far by each of the given processes, over their open sockets (from
+     * {@code ss -tinp}: tcp_info's bytes_received, per socket, attributed by the socket's owner).
+     *
+     * @return bytes per pid in the order given, -1 where unknown
+     */
+    static long[] tcpBytesReceived(java.util.List<Long> pids) {
+        long[] bytes = new long[pids.size()];
+        java.util.Arrays.fill(bytes, -1);
+        try {
+            Process p = new ProcessBuilder("ss", "-tinpH").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.regex.Pattern owner = java.util.regex.Pattern.compile("pid=(\\d+),");
+            java.util.regex.Pattern received = java.util.regex.Pattern.compile("bytes_received:(\\d+)");
+            int current = -1;
+            for (String line : out.split("\n")) {
+                java.util.regex.Matcher o = owner.matcher(line);
+                if (o.find()) {
+                    current = pids.indexOf(Long.parseLong(o.group(1)));
+                }
+                java.util.regex.Matcher r = received.matcher(line);
+                if (current >= 0 && r.find()) {
+                    bytes[current] = Math.max(bytes[current], 0) + Long.parseLong(r.group(1));
+                    current = -1;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return bytes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return bytes;
+    }
+
     /** @return the number of threads, or -1 */
     static int threads(long pid) {
         try {

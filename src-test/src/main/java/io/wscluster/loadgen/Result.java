@@ -35,6 +35,8 @@ final class Result {
     String loadBefore = "?";
     String loadAfter = "?";
     long[] rss = new long[0];
+    /** TCP bytes each server received in the window (client frames and cluster traffic), -1 if unknown. */
+    long[] tcpBytesIn = new long[0];
     final Histogram latency = new Histogram();
     final Histogram connectLatency = new Histogram();
     final List<String> problems = new ArrayList<>();
@@ -132,6 +134,11 @@ final class Result {
             b.append(String.format(Locale.ROOT, "   server CPU %.2f us/delivery, %.0f%% of %d cores; per server CPU s %s; RSS MB %s%n",
                     cpuMicrosPerDelivery(), 100.0 * totalCpuNanos() / (s.duration * 1e9) / Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().availableProcessors(), seconds(nodeCpuNanos), mb(rss)));
+            b.append("   TCP bytes received per server in the window:");
+            for (long v : tcpBytesIn) {
+                b.append(' ').append(v);
+            }
+            b.append('\n');
             b.append(String.format(Locale.ROOT, "   generator CPU %.0f%% of one core; other processes on the machine %.0f%% of one core; load average %s -> %s%n",
                     100.0 * generatorCpuNanos / (s.duration * 1e9), 100.0 * otherCpuNanos / (s.duration * 1e9), loadBefore, loadAfter));
             b.append(String.format(Locale.ROOT, "   errors %d, unexpected frames %d, closed %d, stalls %d, send failures %d%n",

@@ -26,6 +26,9 @@ final class Settings {
     @Option(names = "--nodes", defaultValue = "2", description = "Chat nodes to start. Default: ${DEFAULT-VALUE}.")
     int nodes;
 
+    @Option(names = "--client-nodes", description = "Connect clients to the first K servers only (the others join the cluster but hold nobody: to check they get no traffic). Default: all.")
+    Integer clientNodes;
+
     @Option(names = "--urls", split = ",", description = "Use running chat nodes instead (ws://127.0.0.1:PORT/chat or 127.0.0.1:PORT), comma-separated.")
     List<String> urls = new ArrayList<>();
 
