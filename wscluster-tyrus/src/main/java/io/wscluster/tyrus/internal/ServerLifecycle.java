@@ -92,7 +92,9 @@ public final class ServerLifecycle {
         TyrusContainer tyrus = new TyrusContainer(incomingBufferSize, clusterContext);
         tyrus.setDefaultMaxTextMessageBufferSize(s.maxTextMessageBytes());
         tyrus.setDefaultMaxBinaryMessageBufferSize(s.maxBinaryMessageBytes());
-        tyrus.setDefaultMaxSessionIdleTimeout(s.idleTimeout().toMillis());
+        // Tyrus 2.2.2 treats 0 as "check idleness now" and re-arms a timer on every frame sent and
+        // received; only a negative value means no timer (about 30% of the CPU of a fan-out).
+        tyrus.setDefaultMaxSessionIdleTimeout(s.idleTimeout().isZero() ? -1 : s.idleTimeout().toMillis());
         runtime.attach();
         for (Class<?> endpoint : annotatedEndpoints) {
             tyrus.register(Deployer.annotated(endpoint, runtime, incomingBufferSize, tyrus.getInstalledExtensions()));

@@ -160,9 +160,8 @@ public final class ServerRuntime implements LocalDelivery {
         sessions.add(session);
         SessionState state = new SessionState();
         session.getUserProperties().put(STATE_PROPERTY, state);
-        if (settings.idleTimeout().toMillis() > 0) {
-            session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
-        }
+        // -1, not 0, for "no idle timeout": Tyrus re-arms a timer on every frame unless negative
+        session.setMaxIdleTimeout(settings.idleTimeout().isZero() ? -1 : settings.idleTimeout().toMillis());
         session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
         if (status != ServerStatus.RUNNING) {
