@@ -31,9 +31,15 @@ class SlowConsumerTest {
     void neverReadingClient_withPolicyClose_isClosedAndDeregisteredWhileOthersGetEverything() {
         try (Nodes nodes = start(OverflowPolicy.CLOSE)) {
             WsServer server = nodes.get(0).server();
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            new io.wscluster.tyrus.metrics.ServerMeters(server).bindTo(meters);
             Result r = chat(nodes, s -> s.slowConsumerCloses() >= 1);
 
             assertThat(server.stats().slowConsumerCloses()).isEqualTo(1);
+            assertThat(meters.get("wscluster.server.slow.closes").functionCounter().count()).isEqualTo(1);
+            assertThat(meters.get("wscluster.server.sent").functionCounter().count()).isPositive()
+                    .isLessThanOrEqualTo(server.stats().sentMessages());
+            assertThat(meters.get("wscluster.server.sessions").gauge().value()).isPositive();
             await().atMost(10, TimeUnit.SECONDS).until(() -> !nodes.get(0).cluster().registry().isOnline("slow"));
             assertThat(r.maxQueued).isLessThanOrEqualTo(MAX_QUEUED * 3L);
             assertEveryoneElseGotEverything(r);
