@@ -63,7 +63,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -108,7 +107,6 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     static final String EVENTS = "wsc.events";
     static final String INBOX_PREFIX = "wsc.n.";
     private static final int STRIPES = 64;
-    private static final int LOST_NODE = -1;
     private static final Duration RETRY_DELAY = Duration.ofMillis(250);
     private static final Duration SECOND_RECONCILE = Duration.ofSeconds(5);
     private static final LocalDelivery NO_SERVER = new LocalDelivery() {
@@ -124,7 +122,6 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final HazelcastInstance hz;
     private final boolean memberMode;
     private final NodeId me;
-    private final Duration requestTimeout;
     private final Duration failureTimeout;
     private final NodeRecord selfRecord;
 
@@ -138,8 +135,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     private final LocalSessions local = new LocalSessions();
     private final Map<NodeId, NodeRecord> directory = new ConcurrentHashMap<>();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicLong correlations = new AtomicLong();
+    private final PendingRequests outstanding;
     private final AtomicLong sessionSequence = new AtomicLong();
     private final Object[] sessionLocks = stripes();
     private final Object[] roomLocks = stripes();
@@ -159,12 +155,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder envelopesIn = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
-    private final LongAdder requestsTimedOut = new LongAdder();
     private final LongAdder nodesLost = new LongAdder();
     private final LongAdder routingNanos = new LongAdder();
-
-    private record Pending(NodeId node, CompletableFuture<Integer> future) {
-    }
 
     /**
      * Starts the core on a running Hazelcast instance.
@@ -175,8 +167,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
      */
     public Engine(HazelcastInstance hz, Duration requestTimeout, Duration failureTimeout) {
         this.hz = hz;
-        this.requestTimeout = requestTimeout;
         this.failureTimeout = failureTimeout;
+        this.outstanding = new PendingRequests(requestTimeout);
         this.memberMode = hz.getLocalEndpoint() instanceof Member;
         this.me = NodeId.random();
         String address = String.valueOf(hz.getLocalEndpoint().getSocketAddress()).replaceFirst("^/", "");
@@ -263,7 +255,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     /** @return this node's counters */
     public io.wscluster.ClusterStats stats() {
         return new io.wscluster.ClusterStats(messagesSent.sum(), localDeliveries.sum(), envelopesOut.sum(), bytesOut.sum(),
-                envelopesIn.sum(), bytesIn.sum(), requestsTimedOut.sum(), nodesLost.sum(), routingNanos.sum());
+                envelopesIn.sum(), bytesIn.sum(), outstanding.timedOut(), nodesLost.sum(), routingNanos.sum());
     }
 
     /** @return the event publisher */
@@ -780,43 +772,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     // ---- requests and replies between nodes ----------------------------------------------------
 
-    private interface Encoder {
-        byte[] encode(long correlation);
-    }
-
-    private CompletableFuture<Integer> request(NodeId node, String what, Encoder encoder) {
-        long correlation = correlations.incrementAndGet();
-        CompletableFuture<Integer> future = new CompletableFuture<>();
-        pending.put(correlation, new Pending(node, future));
-        try {
-            publishTo(node, encoder.encode(correlation));
-        } catch (RuntimeException e) {
-            pending.remove(correlation);
-            return CompletableFuture.failedFuture(ClusterException.failed(what, e));
-        }
-        if (!isLive(node)) {
-            complete(correlation, LOST_NODE);
-        }
-        return future.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((result, error) -> {
-                    pending.remove(correlation);
-                    if (error == null) {
-                        return result == LOST_NODE ? 0 : result;
-                    }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (cause instanceof TimeoutException) {
-                        requestsTimedOut.increment();
-                        throw ClusterException.timedOut(what, requestTimeout);
-                    }
-                    throw ClusterException.failed(what, cause);
-                });
-    }
-
-    private void complete(long correlation, int result) {
-        Pending p = pending.remove(correlation);
-        if (p != null) {
-            p.future().complete(result);
-        }
+    private CompletableFuture<Integer> request(NodeId node, String what, java.util.function.LongFunction<byte[]> encoder) {
+        return outstanding.send(node, what, encoder, this::publishTo, isLive(node));
     }
 
     private void reply(NodeId to, long correlation, int result) {
@@ -872,7 +829,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                 reply(envelope.replyTo(), envelope.correlation(), 1);
                 break;
             case REPLY:
-                complete(envelope.correlation(), envelope.result());
+                outstanding.complete(envelope.correlation(), envelope.result());
                 break;
             default:
                 LOG.warn("node {} ignored an inbound {}", me, envelope.kind());
@@ -953,11 +910,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         if (node.equals(me)) {
             return;
         }
-        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
-            if (e.getValue().node().equals(node)) {
-                complete(e.getKey(), LOST_NODE);
-            }
-        }
+        outstanding.nodeGone(node);
         ITopic<byte[]> topic = inboxes.remove(node);
         if (topic != null) {
             try {
@@ -1189,9 +1142,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         requests.shutdownNow();
         maintenance.shutdownNow();
         events.shutdown();
-        for (Pending p : pending.values()) {
-            p.future().completeExceptionally(ClusterException.closed(me));
-        }
+        outstanding.failAll(me);
     }
 
     private void closedQuietly(SessionId id) {
