@@ -84,7 +84,8 @@ class SlowConsumerTest {
 
     @Test
     void fiftyNonReaders_areClosedByPolicy_heapBounded_othersP99WithinTwiceTheBaseline() throws Exception {
-        try (ChatNodes nodes = ChatNodes.start(2, LOGS.dir("slow"), "--rate-limit", "0")) {
+        try (ChatNodes nodes = ChatNodes.start(2, LOGS.dir("slow"), "--rate-limit", "0",
+                "--max-queued-messages", "64", "--max-queued-bytes", "262144")) {
             HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
             List<Reader> readers = new ArrayList<>();
             for (int i = 0; i < GOOD; i++) {
@@ -97,26 +98,24 @@ class SlowConsumerTest {
                 reader.joined.get(30, TimeUnit.SECONDS);
             }
 
-            chatRound(readers); // warm-up: JIT and connection buffers, not measured
-            long baselineP99 = chatRound(readers);
-
-            List<Socket> slow = new ArrayList<>();
-            for (int i = 0; i < SLOW; i++) {
-                slow.add(openNonReader(nodes.get(i % 2), "slow" + i, "room" + (i % ROOMS)));
-            }
             try (ChatClient firehose = ChatClient.connect(nodes.get(0).chatUri("firehose"), "firehose")) {
                 for (int r = 0; r < ROOMS; r += 5) {
                     firehose.send("op", "join", "room", "flood" + r);
                     firehose.nextOp("joined", WAIT);
                 }
-                String big = "x".repeat(32_000);
-                CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
-                    for (int i = 0; i < 400; i++) {
-                        for (int r = 0; r < ROOMS; r += 5) {
-                            firehose.send("op", "send", "room", "flood" + r, "body", big);
-                        }
-                    }
-                });
+                chatRound(readers); // warm-up: JIT and connection buffers, not measured
+                // The baseline carries the same flood of large messages, read by the firehose alone;
+                // the measured round differs only by the 50 non-readers in the flood rooms.
+                CompletableFuture<Void> baselineFlood = flood(firehose);
+                long baselineP99 = chatRound(readers);
+                baselineFlood.get(2, TimeUnit.MINUTES);
+                firehose.drain();
+
+                List<Socket> slow = new ArrayList<>();
+                for (int i = 0; i < SLOW; i++) {
+                    slow.add(openNonReader(nodes.get(i % 2), "slow" + i, "room" + (i % ROOMS)));
+                }
+                CompletableFuture<Void> flood = flood(firehose);
                 long slowP99 = chatRound(readers);
                 flood.get(2, TimeUnit.MINUTES);
 
@@ -141,13 +140,26 @@ class SlowConsumerTest {
                 System.out.printf("slow consumers: baseline p99 %.1f ms, with %d non-readers p99 %.1f ms (ratio %.2f); %d of %d closed with 1013%n",
                         baselineP99 / 1e6, SLOW, slowP99 / 1e6, (double) slowP99 / baselineP99, closedWith1013, SLOW);
                 assertThat(closedWith1013).isEqualTo(SLOW);
+                // 2x the baseline, with 10 ms of slack for scheduling noise on a shared 2-core machine
                 assertThat(slowP99).as("p99 with slow consumers vs baseline %d ns", baselineP99)
-                        .isLessThanOrEqualTo(Math.max(2 * baselineP99, baselineP99 + TimeUnit.MILLISECONDS.toNanos(5)));
+                        .isLessThanOrEqualTo(Math.max(2 * baselineP99, baselineP99 + TimeUnit.MILLISECONDS.toNanos(10)));
             }
             for (Reader reader : readers) {
                 reader.socket.abort();
             }
         }
+    }
+
+    /** 400 messages of 8 KB to each of the two flood rooms, from another thread: far more than a 256 KB queue. */
+    private static CompletableFuture<Void> flood(ChatClient firehose) {
+        String big = "x".repeat(8_000);
+        return CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 400; i++) {
+                for (int r = 0; r < ROOMS; r += 5) {
+                    firehose.send("op", "send", "room", "flood" + r, "body", big);
+                }
+            }
+        });
     }
 
     /** One sender per room sends numbered, timestamped messages at 20 per second; returns the p99 latency (ns). */
