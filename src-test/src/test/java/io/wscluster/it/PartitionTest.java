@@ -52,6 +52,7 @@ class PartitionTest {
             ChatClient bob = joined(nodes.get(1), "bob");
             ChatClient carol = joined(nodes.get(2), "carol");
             assertThat(who(nodes.get(0))).containsExactly("alice", "bob", "carol");
+            assertThat(proxies).allSatisfy(p -> assertThat(p.strangers()).as("links from unknown addresses").isEmpty());
 
             long cutAt = System.nanoTime();
             proxies.get(0).allowOnly(peer -> peer != 2);

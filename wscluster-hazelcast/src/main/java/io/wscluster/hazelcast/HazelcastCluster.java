@@ -436,6 +436,8 @@ public final class HazelcastCluster implements Cluster {
                 join.getTcpIpConfig().addMember(member);
             }
             c.setProperty("hazelcast.socket.bind.any", "false");
+            // outgoing member connections leave from the bound address too, not from any interface
+            c.setProperty("hazelcast.socket.client.bind.any", "false");
             return c;
         }
 

@@ -69,12 +69,14 @@ public final class ChatNodes implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 proxies.add(new LinkProxy(i, new java.net.InetSocketAddress(LinkProxy.nodeAddress(i), ports[count + i])));
             }
-            String members = proxies.stream().map(p -> "127.0.0.1:" + p.port()).collect(Collectors.joining(","));
+            String members = proxies.stream().map(LinkProxy::address).collect(Collectors.joining(","));
             for (int i = 0; i < count; i++) {
                 // Hazelcast accepts only addresses of a network interface for --cluster-host; its
                 // hazelcast.local.localAddress property binds any loopback address (127.0.0.1x).
+                // Outgoing member connections leave from the public address's host, the node's own.
                 List<String> jvm = List.of("-Dhazelcast.local.localAddress=" + LinkProxy.nodeAddress(i),
-                        "-Dhazelcast.local.publicAddress=127.0.0.1:" + proxies.get(i).port(),
+                        "-Dhazelcast.socket.client.bind.any=false",
+                        "-Dhazelcast.local.publicAddress=" + proxies.get(i).address(),
                         "-Dhazelcast.merge.first.run.delay.seconds=2", "-Dhazelcast.merge.next.run.delay.seconds=2");
                 cluster.nodes.add(ChatNode.start("node" + i, ports[i], "127.0.0.1", ports[count + i], members,
                         cluster.clusterName, jvm, List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())), logDir));

@@ -14,11 +14,12 @@ import java.util.function.IntPredicate;
 /**
  * A TCP proxy in front of one node's cluster port, so a test can cut and restore cluster links.
  *
- * <p>Every node binds its cluster port on its own loopback address {@code 127.0.0.(10+i)} and tells
- * the others to reach it through this proxy (its public address). Hazelcast binds outgoing
- * connections to the member's own address, so the proxy knows which node a connection comes from
- * and can refuse or cut exactly the links across a partition. Threads per connection: few links,
- * simple code.
+ * <p>Every node binds its cluster port on its own loopback address {@code 127.0.0.(10+i)}, and its
+ * proxy listens on the same address; the node tells the others to reach it through the proxy (its
+ * public address). Hazelcast binds outgoing connections to the host of the member's public
+ * address, so each connection comes from its node's own address: the proxy knows which node is
+ * calling and can refuse or cut exactly the links across a partition. Threads per connection: few
+ * links, simple code.
  */
 public final class LinkProxy implements AutoCloseable {
 
@@ -28,6 +29,7 @@ public final class LinkProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile IntPredicate allowed = peer -> true;
     private volatile boolean closed;
+    private final Set<String> strangers = ConcurrentHashMap.newKeySet();
 
     /**
      * @param node   index of the node behind this proxy
@@ -37,7 +39,7 @@ public final class LinkProxy implements AutoCloseable {
     public LinkProxy(int node, InetSocketAddress target) throws IOException {
         this.node = node;
         this.target = target;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(0, 50, InetAddress.getByName(nodeAddress(node)));
         Thread acceptor = new Thread(this::acceptLoop, "link-proxy-" + node);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -48,9 +50,14 @@ public final class LinkProxy implements AutoCloseable {
         return "127.0.0." + (10 + i);
     }
 
-    /** @return the proxy's port on 127.0.0.1 */
+    /** @return the proxy's port, on {@link #nodeAddress(int)} of its node */
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** @return {@code host:port} of the proxy: the node's public address */
+    public String address() {
+        return nodeAddress(node) + ":" + port();
     }
 
     /**
@@ -68,6 +75,14 @@ public final class LinkProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * @return links accepted from an address that is no node's (then cuts cannot tell peers apart,
+     *         e.g. when a node's outgoing connections do not leave from its own address)
+     */
+    public Set<String> strangers() {
+        return Set.copyOf(strangers);
+    }
+
     /** Lets every node through again. */
     public void allowAll() {
         this.allowed = peer -> true;
@@ -78,6 +93,9 @@ public final class LinkProxy implements AutoCloseable {
             try {
                 Socket inbound = server.accept();
                 int peer = peerOf(inbound);
+                if (peer < 0) {
+                    strangers.add(inbound.getInetAddress().getHostAddress() + ":" + inbound.getPort());
+                }
                 if (!allowed.test(peer)) {
                     closeQuietly(inbound);
                     continue;
