@@ -372,6 +372,57 @@ class ClusterOperationsTest {
     }
 
     @Test
+    void presence_racingOpensAndClosesOnThreeNodes_giveExactlyOneOnlineAndOneOffline() throws Exception {
+        String user = unique("race");
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        var online = a.cluster().events().onUserOnline(e -> { if (e.user().equals(user)) seen.add(e); });
+        var offline = a.cluster().events().onUserOffline(e -> { if (e.user().equals(user)) seen.add(e); });
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Member> members = List.of(a, b, c);
+            List<java.util.concurrent.Future<SessionInfo>> opened = new ArrayList<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            for (int i = 0; i < 12; i++) {
+                Member m = members.get(i % 3);
+                opened.add(pool.submit(() -> {
+                    go.await();
+                    return m.host().open("/chat", user, Map.of());
+                }));
+            }
+            go.countDown();
+            List<SessionInfo> sessions = new ArrayList<>();
+            for (var f : opened) {
+                sessions.add(f.get(20, TimeUnit.SECONDS));
+            }
+            assertThat(b.cluster().registry().sessionsOfUser(user)).hasSize(12);
+
+            java.util.concurrent.CountDownLatch close = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> closed = new ArrayList<>();
+            for (SessionInfo s : sessions) {
+                Member owner = members.stream().filter(m -> m.cluster().localNode().equals(s.node())).findFirst().orElseThrow();
+                closed.add(pool.submit(() -> {
+                    close.await();
+                    return owner.host().closed(s.id());
+                }));
+            }
+            close.countDown();
+            for (var f : closed) {
+                assertThat(f.get(20, TimeUnit.SECONDS)).isTrue();
+            }
+            pool.shutdown();
+
+            assertThat(c.cluster().registry().isOnline(user)).isFalse();
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(0)).isInstanceOf(UserOnline.class);
+            assertThat(seen.get(1)).isInstanceOf(UserOffline.class);
+        } finally {
+            online.close();
+            offline.close();
+        }
+    }
+
+    @Test
     void attachServer_twice_isRefused() {
         assertThatThrownBy(() -> a.cluster().attachServer(new io.wscluster.hazelcast.testkit.RecordingDelivery()))
                 .isInstanceOf(io.wscluster.ClusterException.class)

@@ -129,6 +129,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final IMap<String, String[]> users;
     private final MultiMap<String, String> roomMembers;
     private final RoutingTable routing;
+    private final UserTable presence;
     private final IMap<String, byte[]> nodes;
     private final ITopic<byte[]> eventsTopic;
     private final Map<NodeId, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
@@ -175,6 +176,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         this.selfRecord = new NodeRecord(me, address, Instant.now(), uuidOf(hz), memberMode, false);
         this.sessions = hz.getMap(SESSIONS);
         this.users = hz.getMap(USERS);
+        this.presence = new UserTable(users);
         this.roomMembers = hz.getMultiMap(ROOMS);
         this.routing = new RoutingTable(hz.getMap(INTEREST));
         this.nodes = hz.getMap(NODES);
@@ -319,7 +321,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             local.add(info);
             try {
                 sessions.set(id.value(), Wire.encodeSession(info));
-                online = user != null && addUserSession(user, id);
+                online = user != null && presence.add(user, id);
             } catch (RuntimeException e) {
                 local.remove(id);
                 sessions.delete(id.value());
@@ -382,7 +384,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         for (String room : info.rooms()) {
             roomMembers.remove(room, member);
         }
-        boolean offline = info.user().isPresent() && removeUserSession(info.user().get(), info.id());
+        boolean offline = info.user().isPresent() && presence.remove(info.user().get(), info.id());
         byte[] removed = sessions.remove(info.id().value());
         if (removed != null) {
             publishEvent(Wire.encodeSessionEvent(lost ? Wire.EventKind.LOST : Wire.EventKind.CLOSED, info));
@@ -570,41 +572,6 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
         } catch (CompletionException e) {
             LOG.warn("node {}: {}", me, e.getCause() == null ? e : e.getCause().getMessage());
-        }
-    }
-
-    private boolean addUserSession(String user, SessionId id) {
-        while (true) {
-            String[] old = users.get(user);
-            if (old == null) {
-                if (users.putIfAbsent(user, new String[] {id.value()}) == null) {
-                    return true;
-                }
-                continue;
-            }
-            if (Arrays.asList(old).contains(id.value())) {
-                return false;
-            }
-            String[] next = Arrays.copyOf(old, old.length + 1);
-            next[old.length] = id.value();
-            if (users.replace(user, old, next)) {
-                return false;
-            }
-        }
-    }
-
-    /** @return true if this call removed the user's last session */
-    private boolean removeUserSession(String user, SessionId id) {
-        while (true) {
-            String[] old = users.get(user);
-            if (old == null || !Arrays.asList(old).contains(id.value())) {
-                return false;
-            }
-            String[] next = Arrays.stream(old).filter(s -> !s.equals(id.value())).toArray(String[]::new);
-            boolean done = next.length == 0 ? users.remove(user, old) : users.replace(user, old, next);
-            if (done) {
-                return next.length == 0;
-            }
         }
     }
 
@@ -1022,7 +989,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                     continue;
                 }
                 boolean reappeared = sessions.put(info.id().value(), Wire.encodeSession(info)) == null;
-                boolean online = info.user().isPresent() && addUserSession(info.user().get(), info.id());
+                boolean online = info.user().isPresent() && presence.add(info.user().get(), info.id());
                 for (String room : info.rooms()) {
                     roomMembers.put(room, memberValue(info));
                 }
@@ -1089,7 +1056,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         for (Map.Entry<String, String[]> user : users.entrySet()) {
             for (String id : user.getValue()) {
                 SessionId session = new SessionId(id);
-                if (!live.contains(session.node()) && removeUserSession(user.getKey(), session)) {
+                if (!live.contains(session.node()) && presence.remove(user.getKey(), session)) {
                     publishEvent(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, user.getKey(), session));
                 }
             }
