@@ -95,15 +95,19 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     /**
+     * Free ports on 127.0.0.1, drawn below the kernel's ephemeral range (Linux: 32768 and up). A port
+     * from that range can be taken between this call and the member binding it: by any socket bound
+     * to port 0, or by a TCP self-connect when a member keeps dialling a seed that is not up yet.
+     *
      * @param count how many
-     * @return free loopback ports
+     * @return distinct free ports
      */
     public static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServerSocket socket = bindBelowEphemeral();
                 sockets.add(socket);
                 ports[i] = socket.getLocalPort();
             }
@@ -119,6 +123,19 @@ public final class ClusterFixture implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static ServerSocket bindBelowEphemeral() throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                return new ServerSocket(random.nextInt(20_000, 32_000), 1, loopback);
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        return new ServerSocket(0, 1, loopback);
     }
 
     @Override

@@ -4,10 +4,6 @@ import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.WsServer;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,19 +146,6 @@ public final class Nodes implements AutoCloseable {
         return node;
     }
 
-    private static ServerSocket bindBelowEphemeral() throws IOException {
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try {
-                return new ServerSocket(random.nextInt(20_000, 32_000), 1, loopback);
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        return new ServerSocket(0, 1, loopback);
-    }
-
     /** @return node {@code i} */
     public Node get(int i) {
         return nodes.get(i);
@@ -194,33 +177,10 @@ public final class Nodes implements AutoCloseable {
     }
 
     /**
-     * Free ports on 127.0.0.1, drawn below the kernel's ephemeral range (Linux: 32768 and up) so that
-     * a socket bound to port 0 or an outgoing connection cannot take one between this call and the
-     * member binding it; port 0 is the fallback.
-     *
      * @param count how many
-     * @return distinct ports
+     * @return distinct free ports below the ephemeral range (the core's test kit)
      */
     public static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = bindBelowEphemeral();
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
+        return io.wscluster.hazelcast.testkit.ClusterFixture.freePorts(count);
     }
 }
