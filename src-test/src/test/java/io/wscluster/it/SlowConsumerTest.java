@@ -34,8 +34,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * 50 clients that never read while 500 others chat: the node's heap stays bounded, the slow ones
- * are closed by the overflow policy (1013), and the others' p99 latency stays close to that of the
- * same traffic without slow clients (the issue's goal is 2x; see the assertion for the bound CI holds).
+ * are closed by the overflow policy (1013), and the others' p99 latency stays within 2x of that of
+ * the same traffic without slow clients.
  */
 class SlowConsumerTest {
 
@@ -47,6 +47,7 @@ class SlowConsumerTest {
     private static final int SLOW = 50;
     private static final int ROOMS = 10;
     private static final int MESSAGES_PER_SENDER = 60;
+    private static final int ROUNDS = 2;
 
     /** A reading client that records the latency of every message it gets (send time is in the body). */
     private static final class Reader implements WebSocket.Listener {
@@ -85,7 +86,7 @@ class SlowConsumerTest {
     @Test
     void fiftyNonReaders_areClosedByPolicy_heapBounded_othersP99WithinTwiceTheBaseline() throws Exception {
         try (ChatNodes nodes = ChatNodes.start(2, LOGS.dir("slow"), "--rate-limit", "0",
-                "--max-queued-messages", "64", "--max-queued-bytes", "262144")) {
+                "--max-queued-messages", "64", "--max-queued-bytes", "262144", "--socket-send-buffer", "65536")) {
             HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
             List<Reader> readers = new ArrayList<>();
             for (int i = 0; i < GOOD; i++) {
@@ -104,26 +105,38 @@ class SlowConsumerTest {
                     firehose.nextOp("joined", WAIT);
                 }
                 chatRound(readers); // warm-up: JIT and connection buffers, not measured
-                // The baseline carries the same flood of large messages, read by the firehose alone;
-                // the measured round differs only by the 50 non-readers in the flood rooms.
-                CompletableFuture<Void> baselineFlood = flood(firehose);
-                long baselineP99 = chatRound(readers);
-                baselineFlood.get(2, TimeUnit.MINUTES);
-                firehose.drain();
+                // Two rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
+                // on 2 shared cores. A baseline round carries the same flood of large messages, read by the
+                // firehose alone; a measured round differs only by 50 fresh non-readers in the flood rooms.
+                List<long[]> baseline = new ArrayList<>();
+                List<long[]> withSlow = new ArrayList<>();
+                int closedWith1013 = 0;
+                for (int round = 0; round < ROUNDS; round++) {
+                    CompletableFuture<Void> baselineFlood = flood(firehose);
+                    baseline.add(chatRound(readers));
+                    baselineFlood.get(2, TimeUnit.MINUTES);
+                    firehose.drain();
 
-                List<Socket> slow = new ArrayList<>();
-                for (int i = 0; i < SLOW; i++) {
-                    slow.add(openNonReader(nodes.get(i % 2), "slow" + i, "room" + (i % ROOMS)));
-                }
-                CompletableFuture<Void> flood = flood(firehose);
-                long slowP99 = chatRound(readers);
-                flood.get(2, TimeUnit.MINUTES);
-
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    for (int r = 0; r < ROOMS; r += 5) {
-                        assertThat(who(firehose, "flood" + r)).as("slow members left in flood%d", r).containsExactly("firehose");
+                    List<Socket> slow = new ArrayList<>();
+                    for (int i = 0; i < SLOW; i++) {
+                        slow.add(openNonReader(nodes.get(i % 2), "slow" + round + "x" + i, "room" + (i % ROOMS), i));
                     }
-                });
+                    CompletableFuture<Void> flood = flood(firehose);
+                    withSlow.add(chatRound(readers));
+                    flood.get(2, TimeUnit.MINUTES);
+                    firehose.drain();
+
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                        for (int r = 0; r < ROOMS; r += 5) {
+                            assertThat(who(firehose, "flood" + r)).as("slow members left in flood%d", r).containsExactly("firehose");
+                        }
+                    });
+                    for (Socket socket : slow) {
+                        if (closeCodeOf(socket) == 1013) {
+                            closedWith1013++;
+                        }
+                    }
+                }
                 for (ChatNode node : nodes.nodes()) {
                     assertThat(node.isAlive()).isTrue();
                     assertThat(node.logText()).doesNotContain("OutOfMemoryError");
@@ -131,21 +144,17 @@ class SlowConsumerTest {
                     assertThat(heap).as("heap of %s after GC", node.name()).isLessThan(256L * 1024 * 1024);
                     System.out.printf("slow consumers: %s heap after GC %d MB%n", node.name(), heap / (1024 * 1024));
                 }
-                int closedWith1013 = 0;
-                for (Socket socket : slow) {
-                    if (closeCodeOf(socket) == 1013) {
-                        closedWith1013++;
-                    }
-                }
-                System.out.printf("slow consumers: baseline p99 %.1f ms, with %d non-readers p99 %.1f ms (ratio %.2f); %d of %d closed with 1013%n",
-                        baselineP99 / 1e6, SLOW, slowP99 / 1e6, (double) slowP99 / baselineP99, closedWith1013, SLOW);
-                assertThat(closedWith1013).isEqualTo(SLOW);
-                // The issue asks for 2x. Measured here: 0.65x to 2.76x. Until a non-reader is closed, the
-                // kernel buffers megabytes for it, and writing those competes for the same 2 cores as the
-                // 500 readers and this test's own clients; so CI holds the line at 3x (plus 10 ms of
-                // scheduling slack) and the printed ratio is reported, not hidden.
-                assertThat(slowP99).as("p99 with slow consumers vs baseline %d ns", baselineP99)
-                        .isLessThanOrEqualTo(Math.max(3 * baselineP99, baselineP99 + TimeUnit.MILLISECONDS.toNanos(10)));
+                long baselineP99 = p99(baseline);
+                long slowP99 = p99(withSlow);
+                System.out.printf("slow consumers: baseline p99 %.1f ms (rounds %s), with %d non-readers p99 %.1f ms (rounds %s),"
+                                + " ratio %.2f; %d of %d closed with 1013%n",
+                        baselineP99 / 1e6, roundP99s(baseline), SLOW, slowP99 / 1e6, roundP99s(withSlow),
+                        (double) slowP99 / baselineP99, closedWith1013, ROUNDS * SLOW);
+                assertThat(closedWith1013).isEqualTo(ROUNDS * SLOW);
+                // Each node's kernel send buffer is fixed at 64 KiB (--socket-send-buffer): with the system's
+                // own, Linux let each non-reader hold megabytes before its queue filled, and writing those
+                // competed with the readers for the 2 cores (ratios up to 3.2x were measured that way).
+                assertThat(slowP99).as("p99 with slow consumers vs baseline %d ns", baselineP99).isLessThanOrEqualTo(2 * baselineP99);
             }
             for (Reader reader : readers) {
                 reader.socket.abort();
@@ -153,11 +162,21 @@ class SlowConsumerTest {
         }
     }
 
-    /** 400 messages of 8 KB to each of the two flood rooms, from another thread: far more than a 256 KB queue. */
+    /**
+     * 400 messages of 8 KB to each of the two flood rooms, one pair every 5 ms (3.2 MB/s), from another
+     * thread: far more than a non-reader's 256 KB queue and 64 KB socket buffer. Paced, because the
+     * firehose reads the flood too, and at full speed it would be a slow consumer itself.
+     */
     private static CompletableFuture<Void> flood(ChatClient firehose) {
         String big = "x".repeat(8_000);
         return CompletableFuture.runAsync(() -> {
+            long interval = TimeUnit.MILLISECONDS.toNanos(5);
+            long start = System.nanoTime();
             for (int i = 0; i < 400; i++) {
+                long due = start + i * interval;
+                while (System.nanoTime() < due) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
                 for (int r = 0; r < ROOMS; r += 5) {
                     firehose.send("op", "send", "room", "flood" + r, "body", big);
                 }
@@ -165,8 +184,8 @@ class SlowConsumerTest {
         });
     }
 
-    /** One sender per room sends numbered, timestamped messages at 20 per second; returns the p99 latency (ns). */
-    private static long chatRound(List<Reader> readers) throws Exception {
+    /** One sender per room sends numbered, timestamped messages at 20 per second; returns every latency (ns). */
+    private static long[] chatRound(List<Reader> readers) throws Exception {
         readers.forEach(r -> r.latencies.clear());
         long interval = TimeUnit.MILLISECONDS.toNanos(50);
         long start = System.nanoTime();
@@ -182,13 +201,22 @@ class SlowConsumerTest {
         long expected = (long) MESSAGES_PER_SENDER * GOOD;
         await().atMost(WAIT).until(() -> readers.stream().mapToLong(r -> r.latencies.size()).sum() >= expected);
         long[] all = readers.stream().flatMap(r -> r.latencies.stream()).mapToLong(Long::longValue).toArray();
-        Arrays.sort(all);
         assertThat(all).hasSize((int) expected);
+        return all;
+    }
+
+    /** The p99 of the pooled samples of several rounds. */
+    private static long p99(List<long[]> rounds) {
+        long[] all = rounds.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         return all[(int) Math.ceil(all.length * 0.99) - 1];
     }
 
+    private static String roundP99s(List<long[]> rounds) {
+        return rounds.stream().map(r -> String.format("%.1f", p99(List.of(r)) / 1e6)).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** Opens a chat connection that joins a normal room and a flood room, with a tiny receive buffer, and never reads. */
-    private static Socket openNonReader(ChatNode node, String user, String room) throws IOException {
+    private static Socket openNonReader(ChatNode node, String user, String room, int index) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("127.0.0.1", node.port()), 3000);
@@ -203,7 +231,6 @@ class SlowConsumerTest {
             assertThat(b).as("handshake response of %s", user).isNotNegative();
             matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
         }
-        int index = Integer.parseInt(user.substring(4));
         writeMaskedText(socket, "{\"op\":\"join\",\"room\":\"" + room + "\"}");
         writeMaskedText(socket, "{\"op\":\"join\",\"room\":\"flood" + (index % 2 == 0 ? 0 : 5) + "\"}");
         return socket;

@@ -74,6 +74,8 @@ public final class WsServer implements AutoCloseable {
     public static final int DEFAULT_MAX_QUEUED_MESSAGES = 1_024;
     /** Default bound of a session's outbound queue, in payload bytes: 4 MiB. */
     public static final long DEFAULT_MAX_QUEUED_BYTES = 4L * 1024 * 1024;
+    /** Default kernel send buffer of each connection: 0, the operating system's own (Linux sizes it itself, up to {@code net.ipv4.tcp_wmem}'s maximum). */
+    public static final int DEFAULT_SOCKET_SEND_BUFFER_BYTES = 0;
     /** Default policy for a full outbound queue: close the session. */
     public static final OverflowPolicy DEFAULT_OVERFLOW_POLICY = OverflowPolicy.CLOSE;
     /** Default close code for {@link OverflowPolicy#CLOSE}: 1013, try again later. */
@@ -209,6 +211,7 @@ public final class WsServer implements AutoCloseable {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxQueuedMessages = DEFAULT_MAX_QUEUED_MESSAGES;
         private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+        private int socketSendBufferBytes = DEFAULT_SOCKET_SEND_BUFFER_BYTES;
         private OverflowPolicy overflowPolicy = DEFAULT_OVERFLOW_POLICY;
         private int overflowCloseCode = DEFAULT_OVERFLOW_CLOSE_CODE;
         private double rateLimitPerSecond = DEFAULT_RATE_LIMIT_PER_SECOND;
@@ -506,6 +509,26 @@ public final class WsServer implements AutoCloseable {
         }
 
         /**
+         * The kernel send buffer ({@code SO_SNDBUF}) of each accepted connection, or 0 (the default) to
+         * leave it to the operating system. A session's outbound queue fills only once the kernel
+         * buffer is full, so a client that stops reading costs up to this much kernel memory, plus
+         * the queue, before the overflow policy acts; Linux grows an unset buffer up to
+         * {@code net.ipv4.tcp_wmem}'s maximum (4 MiB by default). A fixed size (64 KiB, say) bounds
+         * that and gets non-readers handled sooner; too small a size slows large messages over long
+         * links. The kernel may round the value.
+         *
+         * @param bytes 0 for the system default, else &gt;= 4,096
+         * @return this builder
+         */
+        public Builder socketSendBufferBytes(int bytes) {
+            if (bytes != 0 && bytes < 4_096) {
+                throw new IllegalArgumentException("socketSendBufferBytes must be 0 (system default) or >= 4096 but was " + bytes);
+            }
+            this.socketSendBufferBytes = bytes;
+            return this;
+        }
+
+        /**
          * What to do with a session whose outbound queue is full (default {@link OverflowPolicy#CLOSE}).
          *
          * @param policy the policy
@@ -637,7 +660,7 @@ public final class WsServer implements AutoCloseable {
             }
             Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, userResolver,
                     Set.copyOf(allowedOrigins), maxConnections, retryAfter, maxTextMessageBytes,
-                    maxBinaryMessageBytes, idleTimeout, maxQueuedMessages, maxQueuedBytes, overflowPolicy,
+                    maxBinaryMessageBytes, idleTimeout, maxQueuedMessages, maxQueuedBytes, socketSendBufferBytes, overflowPolicy,
                     overflowCloseCode, rateLimitPerSecond, rateLimitBurst, onRateLimited, drainTimeout);
             TyrusClusterCore tyrus = null;
             if (tyrusClusterContext instanceof TyrusClusterContext t) {

@@ -6,6 +6,7 @@ import io.wscluster.tyrus.support.Nodes;
 import io.wscluster.tyrus.support.RawSocket;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ class SlowConsumerTest {
             io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
             new io.wscluster.tyrus.metrics.ServerMeters(server).bindTo(meters);
             Result r = chat(nodes, s -> s.slowConsumerCloses() >= 1);
+            System.out.printf("slow consumer with the system's send buffer: closed after %d sends%n", r.sent);
 
             assertThat(server.stats().slowConsumerCloses()).isEqualTo(1);
             assertThat(meters.get("wscluster.server.slow.closes").functionCounter().count()).isEqualTo(1);
@@ -56,6 +58,23 @@ class SlowConsumerTest {
             assertThat(server.stats().droppedMessages()).isGreaterThanOrEqualTo(5);
             assertThat(nodes.get(0).cluster().registry().isOnline("slow")).isTrue();
             assertThat(r.maxQueued).isLessThanOrEqualTo(MAX_QUEUED * 3L);
+            assertEveryoneElseGotEverything(r);
+        }
+    }
+
+    @Test
+    void neverReadingClient_withFixedSocketSendBuffer_isClosedOnceQueueAndKernelBuffersAreFull() {
+        int sendBuffer = 64 * 1024;
+        try (Nodes nodes = Nodes.start(1, b -> b.endpoint(CommandEndpoint.class).userResolver(UserResolver.queryParam("user"))
+                .maxQueuedMessages(MAX_QUEUED).maxQueuedBytes(MAX_QUEUED * 20L * 1024).socketSendBufferBytes(sendBuffer))) {
+            Result r = chat(nodes, s -> s.slowConsumerCloses() >= 1);
+            // What a non-reader can hold before the policy applies: its queue, the server's send buffer (Linux
+            // doubles SO_SNDBUF for its own bookkeeping) and the client's small receive window, plus a margin.
+            // With the system's buffer the same client took 189 sends here (about 3 MB).
+            int bound = MAX_QUEUED + (2 * sendBuffer + 128 * 1024) / BODY.length() + 8;
+            System.out.printf("slow consumer with SO_SNDBUF %d: closed after %d sends of %d bytes (bound %d)%n",
+                    sendBuffer, r.sent, BODY.length(), bound);
+            assertThat(r.sent).isLessThanOrEqualTo(bound);
             assertEveryoneElseGotEverything(r);
         }
     }
@@ -86,9 +105,15 @@ class SlowConsumerTest {
             int sent = 0;
             long maxQueued = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            Client witness = readers.get(1);
             while (sent < MAX_SENDS && System.nanoTime() < deadline && !policyApplied.test(server.stats())) {
                 sender.send("room:" + ROOM + ":" + BODY);
                 sent++;
+                // lockstep: the next message goes once a reader has this one, so that "sent" counts what the
+                // server has fanned out when the policy applies, not what is still in its inbound buffers
+                int expected = sent;
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(10, TimeUnit.SECONDS)
+                        .until(() -> witness.received().stream().filter(m -> m.endsWith(BODY)).count() >= expected);
                 maxQueued = Math.max(maxQueued, server.stats().queuedMessages());
             }
             assertThat(policyApplied.test(server.stats())).as("policy applied within %d sends", sent).isTrue();

@@ -18,6 +18,8 @@ class WsServerBuilderTest {
                 .hasMessage("port must be 0..65535 but was 70000");
         assertThatThrownBy(() -> b.maxQueuedMessages(-3)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxQueuedMessages must be > 0 but was -3");
+        assertThatThrownBy(() -> b.socketSendBufferBytes(1024)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("socketSendBufferBytes must be 0 (system default) or >= 4096 but was 1024");
         assertThatThrownBy(() -> b.maxConnections(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConnections must be > 0 but was 0");
         assertThatThrownBy(() -> b.overflowCloseCode(1000)).isInstanceOf(IllegalArgumentException.class)

@@ -10,6 +10,9 @@ import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
 import org.glassfish.grizzly.http.server.StaticHttpHandler;
+import org.glassfish.grizzly.nio.ChannelConfigurator;
+import org.glassfish.grizzly.nio.NIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.cluster.ClusterContext;
@@ -17,6 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -110,6 +116,9 @@ public final class ServerLifecycle {
         listener.getFileCache().setEnabled(false);
         server.addListener(listener);
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        if (s.socketSendBufferBytes() > 0) {
+            listener.getTransport().setChannelConfigurator(new SendBufferConfigurator(s.socketSendBufferBytes()));
+        }
         // WebSocket connections live for hours: no HTTP keep-alive idle timeout (as Tyrus's own container)
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
         listener.registerAddOn(new AdmissionAddOn(runtime));
@@ -234,5 +243,22 @@ public final class ServerLifecycle {
             LOG.info("wscluster server of node {} stopped", s.cluster().localNode());
         }
         return clean;
+    }
+
+    /** Grizzly's own channel set-up, then a fixed kernel send buffer on each accepted connection. */
+    private record SendBufferConfigurator(int bytes) implements ChannelConfigurator {
+
+        @Override
+        public void preConfigure(NIOTransport transport, SelectableChannel channel) throws IOException {
+            TCPNIOTransport.DEFAULT_CHANNEL_CONFIGURATOR.preConfigure(transport, channel);
+            if (channel instanceof SocketChannel socket) {
+                socket.setOption(StandardSocketOptions.SO_SNDBUF, bytes);
+            }
+        }
+
+        @Override
+        public void postConfigure(NIOTransport transport, SelectableChannel channel) throws IOException {
+            TCPNIOTransport.DEFAULT_CHANNEL_CONFIGURATOR.postConfigure(transport, channel);
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
  * The validated, immutable settings of one server, as built by {@code WsServer.Builder}.
  *
  * @param allowedOrigins lower-cased origins; empty means any origin
+ * @param socketSendBufferBytes SO_SNDBUF of accepted connections; 0 leaves the system default
  */
 public record Settings(
         String host,
@@ -30,6 +31,7 @@ public record Settings(
         Duration idleTimeout,
         int maxQueuedMessages,
         long maxQueuedBytes,
+        int socketSendBufferBytes,
         OverflowPolicy overflowPolicy,
         int overflowCloseCode,
         double rateLimitPerSecond,

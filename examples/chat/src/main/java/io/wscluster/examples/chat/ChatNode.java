@@ -59,6 +59,7 @@ public final class ChatNode implements AutoCloseable {
                     .maxConnections(options.maxConnections)
                     .maxQueuedMessages(options.maxQueuedMessages)
                     .maxQueuedBytes(options.maxQueuedBytes)
+                    .socketSendBufferBytes(options.socketSendBuffer)
                     .overflowPolicy(options.overflowPolicy)
                     .drainTimeout(Duration.ofMillis(options.drainTimeoutMs))
                     .staticResources(ChatNode.class.getClassLoader(), "web/");

@@ -82,6 +82,11 @@ public final class ChatOptions {
             description = "Bound of each connection's outbound queue, in payload bytes. Default: ${DEFAULT-VALUE}.")
     long maxQueuedBytes;
 
+    @Option(names = "--socket-send-buffer", defaultValue = "" + WsServer.DEFAULT_SOCKET_SEND_BUFFER_BYTES, paramLabel = "BYTES",
+            description = "Kernel send buffer (SO_SNDBUF) of each WebSocket connection; 0 leaves it to the system, which lets a"
+                    + " non-reading client hold up to net.ipv4.tcp_wmem's maximum before its queue fills. Default: ${DEFAULT-VALUE}.")
+    int socketSendBuffer;
+
     @Option(names = "--overflow-policy", defaultValue = "CLOSE", paramLabel = "POLICY",
             description = "What happens to a connection whose outbound queue is full (a slow consumer): ${COMPLETION-CANDIDATES}."
                     + " CLOSE closes it with 1013. Default: ${DEFAULT-VALUE}.")
@@ -114,6 +119,8 @@ public final class ChatOptions {
         check(commandLine, maxConnections >= 1, "--max-connections must be >= 1 but was " + maxConnections);
         check(commandLine, maxQueuedMessages >= 1, "--max-queued-messages must be >= 1 but was " + maxQueuedMessages);
         check(commandLine, maxQueuedBytes >= 1, "--max-queued-bytes must be >= 1 but was " + maxQueuedBytes);
+        check(commandLine, socketSendBuffer == 0 || socketSendBuffer >= 4_096,
+                "--socket-send-buffer must be 0 (system default) or >= 4096 but was " + socketSendBuffer);
         for (String member : members) {
             check(commandLine, member.matches("[^\\s:]+:\\d{1,5}"), "--members must be HOST:PORT addresses but one was '" + member + "'");
         }

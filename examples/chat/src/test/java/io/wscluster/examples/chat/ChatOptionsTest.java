@@ -46,6 +46,7 @@ class ChatOptionsTest {
             "--rate-burst|0|--rate-burst must be >= 1 but was 0",
             "--max-message-bytes|0|--max-message-bytes must be >= 1 but was 0",
             "--failure-timeout-ms|500|--failure-timeout-ms must be >= 2000 but was 500",
+            "--socket-send-buffer|100|--socket-send-buffer must be 0 (system default) or >= 4096 but was 100",
             "--members|localhost|--members must be HOST:PORT addresses but one was 'localhost'"})
     @DisplayName("an out-of-range value is refused with a message naming the flag and the value")
     void badValue_refused(String flag, String value, String message) {
