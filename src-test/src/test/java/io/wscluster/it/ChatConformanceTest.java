@@ -208,6 +208,18 @@ class ChatConformanceTest {
     }
 
     @Test
+    void direct_toAUserWhoseHandshakeJustCompleted_reachesIt() {
+        // A connection counts as connected once its client has the 101. Until the session was registered
+        // during the handshake, a direct sent right then from another node could find the user offline.
+        ChatClient sender = connect(0, name("s"));
+        for (int i = 0; i < 20; i++) {
+            ChatClient fresh = connect(1 + i % 2, name("fresh"));
+            sender.send("op", "direct", "to", fresh.user(), "body", "welcome" + i);
+            assertThat(fresh.nextOp("direct", WAIT).path("body").asText()).isEqualTo("welcome" + i);
+        }
+    }
+
+    @Test
     void direct_toUserWithoutConnection_deliversAndAnswersNothing() {
         ChatClient sender = connect(1, name("s"));
         sender.send("op", "direct", "to", name("nobody"), "body", "hello?");

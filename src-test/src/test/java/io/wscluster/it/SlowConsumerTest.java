@@ -47,7 +47,7 @@ class SlowConsumerTest {
     private static final int SLOW = 50;
     private static final int ROOMS = 10;
     private static final int MESSAGES_PER_SENDER = 60;
-    private static final int ROUNDS = 2;
+    private static final int ROUNDS = 3;
 
     /** A reading client that records the latency of every message it gets (send time is in the body). */
     private static final class Reader implements WebSocket.Listener {
@@ -105,7 +105,7 @@ class SlowConsumerTest {
                     firehose.nextOp("joined", WAIT);
                 }
                 chatRound(readers); // warm-up: JIT and connection buffers, not measured
-                // Two rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
+                // Three rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
                 // on 2 shared cores. A baseline round carries the same flood of large messages, read by the
                 // firehose alone; a measured round differs only by 50 fresh non-readers in the flood rooms.
                 List<long[]> baseline = new ArrayList<>();
@@ -121,6 +121,12 @@ class SlowConsumerTest {
                     for (int i = 0; i < SLOW; i++) {
                         slow.add(openNonReader(nodes.get(i % 2), "slow" + round + "x" + i, "room" + (i % ROOMS), i));
                     }
+                    // their joins done before the measured round: it measures non-readers, not 100 joins
+                    await().atMost(WAIT).untilAsserted(() -> {
+                        for (int r = 0; r < ROOMS; r += 5) {
+                            assertThat(who(firehose, "flood" + r)).as("members of flood%d", r).hasSize(1 + SLOW / 2);
+                        }
+                    });
                     CompletableFuture<Void> flood = flood(firehose);
                     withSlow.add(chatRound(readers));
                     flood.get(2, TimeUnit.MINUTES);

@@ -8,7 +8,8 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a Jakarta {@code @ServerEndpoint} class as clustered: every session that opens on it is
- * registered in the cluster registry (endpoint path template, user, attributes) before the
+ * registered in the cluster registry (endpoint path template, user, attributes) before its client
+ * has the handshake response (wscluster-tyrus registers it in {@code modifyHandshake}), so before the
  * endpoint's {@code @OnOpen} runs, and deregistered exactly once when it closes or fails.
  *
  * <pre>{@code

@@ -1,6 +1,7 @@
 package io.wscluster.tyrus.internal;
 
 import io.wscluster.Names;
+import io.wscluster.SessionId;
 import io.wscluster.tyrus.HandshakeRejection;
 import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
@@ -84,6 +85,18 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
             return;
         }
         delegate.modifyHandshake(sec, request, response);
+        if (clustered && spec().clustered() && response instanceof UpgradeResponse upgrade && upgrade.getStatus() == 101) {
+            // registered now, before Tyrus writes the 101: a client that has it is reachable at once
+            Object user = sec.getUserProperties().get(USER_PROPERTY);
+            SessionId id = runtime.reserve(spec(), user instanceof String s ? s : null);
+            if (id != null) {
+                sec.getUserProperties().put(ServerRuntime.RESERVED_PROPERTY, id);
+            }
+        }
+    }
+
+    private EndpointSpec spec() {
+        return endpoint.spec();
     }
 
     private void reject(HandshakeResponse response, int status, String why) {

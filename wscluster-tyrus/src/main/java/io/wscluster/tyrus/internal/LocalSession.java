@@ -5,6 +5,7 @@ import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.tyrus.TokenBucket;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 
 import java.util.Optional;
@@ -16,13 +17,17 @@ final class LocalSession extends ClusterSession {
 
     private final ServerRuntime runtime;
     private final SessionInfo info;
-    private final Session session;
+    private volatile Session session;
+    private volatile CloseReason closeWhenBound;
     private final Outbound outbound;
     private final TokenBucket bucket;
     private final AtomicBoolean deregistered = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final LongAdder dropped = new LongAdder();
 
+    /**
+     * @param session the open session, or null for one registered during its handshake (see {@link #bind})
+     */
     LocalSession(ServerRuntime runtime, SessionInfo info, Session session, Outbound outbound, TokenBucket bucket) {
         this.runtime = runtime;
         this.info = info;
@@ -70,8 +75,28 @@ final class LocalSession extends ClusterSession {
         return dropped.sum();
     }
 
+    /** @return the socket's session, or null while the session is registered but not yet open */
     Session session() {
         return session;
+    }
+
+    /**
+     * Binds a session registered during its handshake to its now open socket and starts sending what
+     * was queued for it.
+     *
+     * @return the close decided before the socket was there (a slow consumer, a kick), or null
+     */
+    CloseReason bind(Session session) {
+        this.session = session;
+        outbound.attach(session.getAsyncRemote());
+        return closeWhenBound;
+    }
+
+    /** Remembers a close decided while the session has no socket yet; {@link #bind} reports it. */
+    void closeWhenBound(CloseReason reason) {
+        if (closeWhenBound == null) {
+            closeWhenBound = reason;
+        }
     }
 
     SessionInfo info() {

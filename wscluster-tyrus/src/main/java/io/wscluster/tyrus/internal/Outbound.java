@@ -18,14 +18,16 @@ import java.util.ArrayDeque;
  * bytes (UTF-8 length for text), so memory per slow consumer is bounded. When a send completes,
  * its completion thread starts the next one. A completion that arrives while the starting thread
  * is still inside the send call (Tyrus may complete inline) only sets a flag; the starting thread
- * then loops, so the stack never grows with the queue.
+ * then loops, so the stack never grows with the queue. A queue made before its socket (a session
+ * registered during the handshake) holds what arrives, within the same bounds, until
+ * {@link #attach} gives it the socket.
  */
 final class Outbound implements SendHandler {
 
     /** What {@link #offer} did. */
     enum Offer { QUEUED, FULL, CLOSED }
 
-    private final RemoteEndpoint.Async remote;
+    private RemoteEndpoint.Async remote;
     private final int maxMessages;
     private final long maxBytes;
     private final Counters counters;
@@ -38,6 +40,9 @@ final class Outbound implements SendHandler {
     private boolean completedInCall;
     private boolean closed;
 
+    /**
+     * @param remote the socket to write to, or null until {@link #attach}
+     */
     Outbound(RemoteEndpoint.Async remote, int maxMessages, long maxBytes, Counters counters) {
         this.remote = remote;
         this.maxMessages = maxMessages;
@@ -64,13 +69,33 @@ final class Outbound implements SendHandler {
             sizes.add(bytes);
             queuedBytes += bytes;
             counters.queued.increment();
-            if (sending) {
+            if (sending || remote == null) {
                 return Offer.QUEUED;
             }
             sending = true;
         }
         pump();
         return Offer.QUEUED;
+    }
+
+    /**
+     * Gives a queue made without a socket its socket, and sends what it holds.
+     *
+     * @param remote the session's asynchronous remote
+     * @throws IllegalStateException if the queue already has one
+     */
+    void attach(RemoteEndpoint.Async remote) {
+        synchronized (this) {
+            if (this.remote != null) {
+                throw new IllegalStateException("outbound queue already has a socket");
+            }
+            this.remote = remote;
+            if (sending || queue.isEmpty() || closed) {
+                return;
+            }
+            sending = true;
+        }
+        pump();
     }
 
     /** Drops everything queued and refuses further messages. Idempotent. */
@@ -96,7 +121,9 @@ final class Outbound implements SendHandler {
     private void pump() {
         while (true) {
             Message next;
+            RemoteEndpoint.Async remote;
             synchronized (this) {
+                remote = this.remote;
                 next = queue.poll();
                 if (next == null || closed) {
                     sending = false;

@@ -43,7 +43,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * before the application's {@code @OnOpen}, and deregistered exactly once, by whichever comes first:
  * the socket's close, or a close decided here (slow consumer, drain). A session is put where
  * {@link #deliver} finds it before it is registered, so nothing sent to it right after its
- * registration is lost. With a {@code TyrusClusterContext}, the session keeps the id Tyrus gave it and
+ * registration is lost.
+ *
+ * <p>Registration during the handshake. A client counts as connected when it has the 101, but Tyrus
+ * writes the 101 before it opens the session. So a session of a {@code @Clustered} endpoint is
+ * registered in {@code modifyHandshake} ({@link #reserve}), with an outbound queue that holds what
+ * arrives (within its bounds) until {@link #opened} binds the socket; a close decided meanwhile
+ * (overflow, kick) applies at that moment. A reservation that no session claims within
+ * {@link #RESERVATION_TIMEOUT} (the upgrade failed after the handshake check, the client vanished)
+ * is deregistered by a sweep. With a {@code TyrusClusterContext}, the session keeps the id Tyrus gave it and
  * the context registers it (with Tyrus's distributed properties as attributes) and deregisters it.
  * Socket closes decided here run on a small executor, never on the cluster's fan-out thread.
  */
@@ -51,11 +59,18 @@ public final class ServerRuntime implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
     private static final String STATE_PROPERTY = "io.wscluster.tyrus.internal.SessionState";
+    /** Handshake user property holding the id of the session registered during the handshake. */
+    static final String RESERVED_PROPERTY = "io.wscluster.tyrus.internal.reservedId";
+    /** How long a session registered during its handshake waits for its socket before it is deregistered. */
+    static final java.time.Duration RESERVATION_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final Settings settings;
     private final Counters counters = new Counters();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentMap<SessionId, LocalSession> clustered = new ConcurrentHashMap<>();
+    /** Sessions registered during their handshake and not yet opened. */
+    private final ConcurrentMap<SessionId, Reservation> reserved = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService sweeper;
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicBoolean warnedSlowConsumer = new AtomicBoolean();
     private final AtomicBoolean warnedRateLimit = new AtomicBoolean();
@@ -81,6 +96,13 @@ public final class ServerRuntime implements LocalDelivery {
         });
         pool.allowCoreThreadTimeOut(true);
         this.closer = pool;
+        this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "wscluster-reservations-" + settings.port());
+            t.setDaemon(true);
+            return t;
+        });
+        long period = RESERVATION_TIMEOUT.toMillis() / 4;
+        sweeper.scheduleWithFixedDelay(this::sweepReservations, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** @return the settings */
@@ -165,6 +187,10 @@ public final class ServerRuntime implements LocalDelivery {
         session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
         if (status != ServerStatus.RUNNING) {
+            LocalSession reservedEarlier = claim(session);
+            if (reservedEarlier != null) {
+                deregister(reservedEarlier);
+            }
             state.refusal = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
             return state;
         }
@@ -173,7 +199,17 @@ public final class ServerRuntime implements LocalDelivery {
         }
         Object property = session.getUserProperties().get(GuardConfigurator.USER_PROPERTY);
         String user = property instanceof String s ? s : null;
-        LocalSession local;
+        LocalSession local = claim(session);
+        if (local != null) {
+            CloseReason decided = local.bind(session);
+            state.local = local;
+            session.getUserProperties().put(ClusterSession.USER_PROPERTY, local);
+            if (decided != null) {
+                state.refusal = decided;
+                return state;
+            }
+            return joinPathRoom(session, spec, state, local.info());
+        }
         try {
             SessionId id = tyrus != null ? tyrus.idOf(session.getId()) : host.newId();
             Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
@@ -199,10 +235,68 @@ public final class ServerRuntime implements LocalDelivery {
             state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
             return state;
         }
-        SessionInfo info = local.info();
         state.local = local;
         session.getUserProperties().put(ClusterSession.USER_PROPERTY, local);
+        return joinPathRoom(session, spec, state, local.info());
+    }
 
+    /**
+     * Registers the session a handshake is about to open, so that it is reachable from the moment its
+     * client has the 101 (see the class notes). Called from {@code modifyHandshake}, once the
+     * handshake is accepted.
+     *
+     * @return the new session's id, or null if it is left to {@link #opened} (a Tyrus cluster
+     *         context registers sessions itself; a draining server refuses them there)
+     */
+    SessionId reserve(EndpointSpec spec, String user) {
+        if (tyrus != null || status != ServerStatus.RUNNING) {
+            return null;
+        }
+        SessionId id = host.newId();
+        Outbound outbound = new Outbound(null, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
+        TokenBucket bucket = settings.rateLimitPerSecond() > 0
+                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
+        LocalSession local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
+                null, outbound, bucket);
+        clustered.put(id, local);
+        reserved.put(id, new Reservation(local, System.nanoTime()));
+        try {
+            host.open(id, spec.path(), user, Map.of());
+        } catch (RuntimeException e) {
+            // opened() tries again and refuses the session with 1013 if the cluster is still unavailable
+            reserved.remove(id);
+            clustered.remove(id, local);
+            outbound.close();
+            LOG.debug("Could not register session {} during its handshake: {}", id, e.toString());
+            return null;
+        }
+        return id;
+    }
+
+    /**
+     * @return the session registered during this session's handshake, now claimed (possibly already
+     *         deregistered and to be closed), or null if there is none or it was swept
+     */
+    private LocalSession claim(Session session) {
+        Object property = session.getUserProperties().get(RESERVED_PROPERTY);
+        Reservation reservation = property instanceof SessionId id ? reserved.remove(id) : null;
+        return reservation == null ? null : reservation.local();
+    }
+
+    private void sweepReservations() {
+        long now = System.nanoTime();
+        reserved.forEach((id, reservation) -> {
+            if (now - reservation.sinceNanos() > RESERVATION_TIMEOUT.toNanos() && reserved.remove(id, reservation)) {
+                LOG.debug("Session {} was registered during its handshake but never opened; deregistering it", id);
+                deregister(reservation.local());
+            }
+        });
+    }
+
+    private record Reservation(LocalSession local, long sinceNanos) {
+    }
+
+    private SessionState joinPathRoom(Session session, EndpointSpec spec, SessionState state, SessionInfo info) {
         if (!spec.roomPathParam().isEmpty()) {
             String room = session.getPathParameters().get(spec.roomPathParam());
             if (!Names.isValidRoom(room)) {
@@ -283,7 +377,7 @@ public final class ServerRuntime implements LocalDelivery {
     public void close(SessionId id, CloseCode code) {
         LocalSession local = clustered.get(id);
         if (local != null) {
-            closeAsync(local.session(), toReason(code));
+            closeSession(local, toReason(code));
         }
     }
 
@@ -301,7 +395,7 @@ public final class ServerRuntime implements LocalDelivery {
             log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): closing it"
                     + " (policy CLOSE; further slow consumers are logged at debug)", local);
             deregister(local);
-            closeAsync(local.session(), new CloseReason(
+            closeSession(local, new CloseReason(
                     CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
         }
     }
@@ -326,6 +420,19 @@ public final class ServerRuntime implements LocalDelivery {
         } catch (RuntimeException e) {
             LOG.warn("Rate-limit callback failed for session {}", local.id(), e);
         }
+    }
+
+    /** Closes a session's socket, or, for one still in its handshake, has it closed when it opens. */
+    private void closeSession(LocalSession local, CloseReason reason) {
+        Session session = local.session();
+        if (session == null) {
+            local.closeWhenBound(reason);
+            session = local.session(); // bound meanwhile: bind() may have missed the reason
+            if (session == null) {
+                return;
+            }
+        }
+        closeAsync(session, reason);
     }
 
     void closeAsync(Session session, CloseReason reason) {
@@ -389,6 +496,7 @@ public final class ServerRuntime implements LocalDelivery {
 
     void shutdownExecutor() {
         closer.shutdownNow();
+        sweeper.shutdownNow();
     }
 
     /** @return the number of open sessions */

@@ -25,6 +25,10 @@ public final class SessionEndpoint extends Endpoint {
         this.spec = spec;
     }
 
+    EndpointSpec spec() {
+        return spec;
+    }
+
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         ServerRuntime.SessionState state = runtime.opened(session, spec);
