@@ -44,7 +44,9 @@ class PartitionHealTest {
         String seedB = "127.0.0.1:" + ports[1];
         String seedC = "127.0.0.1:" + ports[2];
         try (ClusterFixture fixture = new ClusterFixture()) {
-            Member c = fixture.add(ports[2], seedA, seedB, seedC);
+            // C alone knows the others' addresses; its first look for them comes after 15 s, when the
+            // split below is set up (with the fixture's 2 s, C once merged before the setup was done)
+            Member c = fixture.add(ports[2], b -> b.property("hazelcast.merge.first.run.delay.seconds", "15"), seedA, seedB, seedC);
             Member a = fixture.add(ports[0], seedA, seedB);
             Member b = fixture.add(ports[1], seedA, seedB);
             assertThat(c.cluster().nodes()).hasSize(1);

@@ -55,7 +55,19 @@ public final class ClusterFixture implements AutoCloseable {
      * @return the member
      */
     public Member add(int port, String... seeds) {
-        HazelcastCluster cluster = builder(port).members(seeds).build();
+        return add(port, b -> b, seeds);
+    }
+
+    /**
+     * Starts one more member with the given seeds and settings of its own.
+     *
+     * @param port      its port
+     * @param customize changes to the fixture's builder (properties win over the fixture's)
+     * @param seeds     seed addresses
+     * @return the member
+     */
+    public Member add(int port, java.util.function.UnaryOperator<HazelcastCluster.Builder> customize, String... seeds) {
+        HazelcastCluster cluster = customize.apply(builder(port)).members(seeds).build();
         RecordingDelivery server = new RecordingDelivery();
         Member member = new Member(cluster, server, cluster.attachServer(server), port);
         members.add(member);
