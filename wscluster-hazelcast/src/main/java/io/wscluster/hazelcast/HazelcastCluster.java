@@ -454,6 +454,9 @@ public final class HazelcastCluster implements Cluster {
             setIfAbsent(c, "hazelcast.graceful.shutdown.max.wait", "5");
             setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
             setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
+            // Expired entries are found by a background task, every 5 s by default; client-mode nodes'
+            // leases (half the failure timeout) rely on it, so look every second.
+            setIfAbsent(c, "hazelcast.internal.map.expiration.task.period.seconds", "1");
             String merge = Long.toString((mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY).getSeconds());
             setIfAbsent(c, "hazelcast.merge.first.run.delay.seconds", merge);
             setIfAbsent(c, "hazelcast.merge.next.run.delay.seconds", merge);

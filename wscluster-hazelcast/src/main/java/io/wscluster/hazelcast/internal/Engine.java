@@ -93,6 +93,11 @@ import java.util.concurrent.atomic.LongAdder;
  * memberships, presence and interest; removals are idempotent and the one survivor whose removal
  * succeeds publishes the closed / offline events. After a merge, a member joining or a partition
  * loss, each node re-asserts what it owns and removes entries of nodes that are gone.</li>
+ * <li><b>Client-mode nodes.</b> A node on a Hazelcast client is no member, so no membership event
+ * tells the others it died. It holds a lease instead: an entry in {@code wsc.leases} with a time to
+ * live of half the failure timeout, renewed four times per life. When the lease expires, every
+ * node that sees the expiry removes the node as if it were a lost member; a node that finds its own
+ * lease gone (it stalled past it) re-asserts what it owns.</li>
  * </ul>
  */
 public final class Engine implements Registry, Rooms, Messenger, SessionHost {
@@ -104,6 +109,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     static final String ROOMS = "wsc.rooms";
     static final String INTEREST = "wsc.interest";
     static final String NODES = "wsc.nodes";
+    static final String LEASES = "wsc.leases";
     static final String EVENTS = "wsc.events";
     static final String INBOX_PREFIX = "wsc.n.";
     private static final int STRIPES = 64;
@@ -131,6 +137,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final RoutingTable routing;
     private final UserTable presence;
     private final IMap<String, byte[]> nodes;
+    private final IMap<String, Long> leases;
     private final ITopic<byte[]> eventsTopic;
     private final Map<NodeId, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
 
@@ -142,6 +149,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final Object[] roomLocks = stripes();
     private final AtomicBoolean attached = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean leaseHeld = new AtomicBoolean();
     private volatile LocalDelivery delivery = NO_SERVER;
 
     private final ExecutorService inbound;
@@ -180,6 +188,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         this.roomMembers = hz.getMultiMap(ROOMS);
         this.routing = new RoutingTable(hz.getMap(INTEREST));
         this.nodes = hz.getMap(NODES);
+        this.leases = hz.getMap(LEASES);
         this.eventsTopic = hz.getTopic(EVENTS);
         this.inbound = Executors.newSingleThreadExecutor(named("wsc-inbound-" + me));
         this.requests = Executors.newSingleThreadExecutor(named("wsc-requests-" + me));
@@ -228,6 +237,20 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             UUID partitions = hz.getPartitionService().addPartitionLostListener(
                     event -> scheduleReconcile("partition " + event.getPartitionId() + " lost"));
             unsubscribes.add(() -> hz.getPartitionService().removePartitionLostListener(partitions));
+        }
+
+        UUID leaseListener = leases.addEntryListener((com.hazelcast.map.listener.EntryExpiredListener<String, Long>) event -> {
+            NodeId node = new NodeId(event.getKey());
+            if (!node.equals(me) && !closed.get()) {
+                LOG.info("node {} saw the lease of client node {} expire; removing its sessions", me, node);
+                scheduleCleanup(node, Instant.now().plus(failureTimeout));
+            }
+        }, false);
+        unsubscribes.add(() -> leases.removeEntryListener(leaseListener));
+        if (!memberMode) {
+            renewLease();
+            long period = Math.max(250, leaseTtl().toMillis() / 4);
+            maintenance.scheduleWithFixedDelay(this::renewLease, period, period, TimeUnit.MILLISECONDS);
         }
 
         nodes.set(me.value(), Wire.encodeNode(selfRecord));
@@ -890,6 +913,31 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
 
     // ---- failure handling ----------------------------------------------------------------------
 
+    /** @return how long a client-mode node's lease lives without renewal: half the failure timeout */
+    private Duration leaseTtl() {
+        return failureTimeout.dividedBy(2);
+    }
+
+    /** Renews this client-mode node's lease; if it had expired meanwhile, re-asserts what this node owns. */
+    private void renewLease() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            Long previous = leases.put(me.value(), System.currentTimeMillis(), leaseTtl().toMillis(), TimeUnit.MILLISECONDS);
+            if (!leaseHeld.getAndSet(true)) {
+                return;
+            }
+            if (previous == null) {
+                LOG.warn("node {} found its lease expired (stalled for longer than {} ms?); the others may have removed"
+                        + " its sessions, re-asserting them", me, leaseTtl().toMillis());
+                scheduleReconcile("own lease expired");
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("node {} could not renew its lease", me, e);
+        }
+    }
+
     private void onMemberRemoved(String memberUuid) {
         for (NodeRecord record : directory.values()) {
             if (record.memberUuid().equals(memberUuid) && !record.id().equals(me)) {
@@ -1025,7 +1073,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         Set<NodeId> live = new HashSet<>();
         for (byte[] bytes : nodes.values()) {
             NodeRecord record = Wire.decodeNode(bytes);
-            if (record.member() && !liveMembers.contains(record.memberUuid()) && !record.id().equals(me)) {
+            boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !leases.containsKey(record.id().value());
+            if (gone && !record.id().equals(me)) {
                 removeNode(record.id());
             } else {
                 live.add(record.id());
@@ -1088,6 +1137,9 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             }
             nodes.set(me.value(), Wire.encodeNode(selfRecord.asLeaving()));
             nodes.remove(me.value());
+            if (!memberMode) {
+                leases.delete(me.value());
+            }
         } catch (RuntimeException e) {
             LOG.warn("node {} could not deregister cleanly; the others will clean up after it", me, e);
         }

@@ -28,6 +28,11 @@ public final class ClusterFixture implements AutoCloseable {
     private final String name = "wsc-test-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Member> members = new ArrayList<>();
 
+    /** @return the cluster name of the fixture's members */
+    public String name() {
+        return name;
+    }
+
     /**
      * Starts {@code count} members that all name each other as seeds.
      *
