@@ -356,6 +356,28 @@ class ClusterOperationsTest {
     }
 
     @Test
+    void events_listenerAddedAgainAfterTheLastWasClosed_seesNewEvents() {
+        // a node subscribes to the cluster's session events only while it has listeners for them
+        String user = unique("resub");
+        List<SessionOpened> seen = new CopyOnWriteArrayList<>();
+        var first = b.cluster().events().onSessionOpened(e -> { if (e.session().user().orElse("").equals(user)) seen.add(e); });
+        SessionInfo one = a.host().open("/chat", user, Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+        first.close();
+
+        var again = b.cluster().events().onSessionOpened(e -> { if (e.session().user().orElse("").equals(user)) seen.add(e); });
+        try {
+            SessionInfo three = c.host().open("/chat", user, Map.of());
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().anyMatch(e -> e.session().id().equals(three.id())));
+            assertThat(seen).extracting(e -> e.session().id()).contains(one.id(), three.id());
+            c.host().closed(three.id());
+        } finally {
+            again.close();
+            a.host().closed(one.id());
+        }
+    }
+
+    @Test
     void open_withDrawnId_registersUnderThatId_andRefusesForeignOrReusedIds() {
         SessionId drawn = a.host().newId();
         assertThat(a.cluster().registry().session(drawn)).isEmpty();

@@ -20,6 +20,11 @@ import java.util.function.Consumer;
 /**
  * The one publisher of cluster events on this node. Listeners run on one event thread, one event
  * at a time, never on a Hazelcast thread.
+ *
+ * <p>Session and user events reach a node through a cluster-wide topic that costs every open and
+ * close a delivery to each subscribed node; so the hub tells its owner when it has its first
+ * listener of those kinds and when it has none left, and the owner subscribes to the topic only
+ * in between. Node events come from the node table and need no topic.
  */
 public final class EventHub implements ClusterEvents {
 
@@ -27,10 +32,17 @@ public final class EventHub implements ClusterEvents {
 
     private final ExecutorService executor;
     private final List<Listener<?>> listeners = new CopyOnWriteArrayList<>();
+    private final Consumer<Boolean> sessionEventsWanted;
+    private int sessionEventListeners;
 
-    /** @param executor a single-threaded executor that runs the listeners */
-    public EventHub(ExecutorService executor) {
+    /**
+     * @param executor            a single-threaded executor that runs the listeners
+     * @param sessionEventsWanted told {@code true} when the first session or user event listener is
+     *                            added, {@code false} when the last one is cancelled
+     */
+    public EventHub(ExecutorService executor, Consumer<Boolean> sessionEventsWanted) {
         this.executor = executor;
+        this.sessionEventsWanted = sessionEventsWanted;
     }
 
     private record Listener<E>(Class<E> type, Consumer<? super E> consumer) {
@@ -68,8 +80,20 @@ public final class EventHub implements ClusterEvents {
 
     private <E> Subscription add(Class<E> type, Consumer<? super E> consumer) {
         Listener<E> listener = new Listener<>(type, java.util.Objects.requireNonNull(consumer, "listener"));
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        boolean sessionEvent = type != NodeJoined.class && type != NodeLeft.class;
+        synchronized (this) {
+            listeners.add(listener);
+            if (sessionEvent && sessionEventListeners++ == 0) {
+                sessionEventsWanted.accept(true);
+            }
+        }
+        return () -> {
+            synchronized (this) {
+                if (listeners.remove(listener) && sessionEvent && --sessionEventListeners == 0) {
+                    sessionEventsWanted.accept(false);
+                }
+            }
+        };
     }
 
     /**
