@@ -118,6 +118,11 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private static final int STRIPES = 64;
     private static final Duration RETRY_DELAY = Duration.ofMillis(250);
     private static final Duration SECOND_RECONCILE = Duration.ofSeconds(5);
+    /**
+     * How long a room's routing entry stays after its last member left (5 minutes; system property
+     * {@value #EMPTY_ROOM_GRACE_PROPERTY} in milliseconds). Longer than any clock skew between nodes.
+     */
+    static final String EMPTY_ROOM_GRACE_PROPERTY = "wscluster.emptyRoomGraceMillis";
     private static final LocalDelivery NO_SERVER = new LocalDelivery() {
         @Override
         public void deliver(Collection<SessionId> sessions, Message message) {
@@ -250,7 +255,11 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             }
         }, false);
         unsubscribes.add(() -> leases.removeEntryListener(leaseListener));
-        if (!memberMode) {
+        if (memberMode) {
+            Duration grace = Duration.ofMillis(Long.getLong(EMPTY_ROOM_GRACE_PROPERTY, Duration.ofMinutes(5).toMillis()));
+            long period = Math.max(250, grace.toMillis() / 2);
+            maintenance.scheduleWithFixedDelay(() -> dropIdleRooms(grace), period, period, TimeUnit.MILLISECONDS);
+        } else {
             renewLease();
             long period = Math.max(250, leaseTtl().toMillis() / 4);
             maintenance.scheduleWithFixedDelay(this::renewLease, period, period, TimeUnit.MILLISECONDS);
@@ -930,6 +939,25 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     }
 
     // ---- failure handling ----------------------------------------------------------------------
+
+    private void dropIdleRooms(Duration grace) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            int dropped = routing.dropIdle(grace);
+            if (dropped > 0) {
+                LOG.debug("node {} deleted the routing entries of {} room(s) empty for over {} ms", me, dropped, grace.toMillis());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("node {} could not delete idle routing entries", me, e);
+        }
+    }
+
+    /** @return how many rooms this node's copy of the routing table holds (empty ones within their grace included) */
+    public int routedRooms() {
+        return routing.size();
+    }
 
     /** @return how long a client-mode node's lease lives without renewal: half the failure timeout */
     private Duration leaseTtl() {

@@ -19,8 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Design notes. The table lives in the IMap {@code wsc.interest} (room to a versioned
  * {@link Interest}); every node keeps a full local copy so that routing a room message costs no
  * network lookup. The copy follows the IMap through an entry listener and applies an entry only if
- * its version is newer than what it holds; entries are never deleted (an empty entry stays, with its
- * version), so versions never restart and "newer wins" is always right.
+ * its version is newer than what it holds.
+ *
+ * <p>An entry that has stayed empty (no node with members) for a grace period is deleted by the
+ * member that owns its partition ({@link #dropIdle}), so the table holds the rooms in use, not every
+ * room ever used. Versions start from the writer's clock (see {@link Interest#with}), so an entry
+ * written after a deletion outranks the deleted one wherever a copy still holds it, as long as
+ * clocks differ by less than the grace period; and a copy drops an entry on a deletion only if it
+ * holds no newer version, so a late deletion event cannot undo a rejoin.
  *
  * <p>A listener is asynchronous, so a node's copy can lag. Lag is harmless when a node drops out of
  * a room (it gets a message for a room it no longer has members in, and writes it to nobody), but a
@@ -110,6 +116,38 @@ final class RoutingTable {
     }
 
     /**
+     * Deletes the entries of this member's partitions that have been empty for longer than
+     * {@code grace} (compare-and-delete: an entry written meanwhile stays). Members only.
+     *
+     * @param grace how long an entry must have been empty
+     * @return how many entries were deleted
+     */
+    int dropIdle(java.time.Duration grace) {
+        long cutoff = System.currentTimeMillis() - grace.toMillis();
+        int dropped = 0;
+        for (String room : map.localKeySet()) {
+            byte[] bytes = map.get(room);
+            Interest entry = Wire.decodeInterest(bytes);
+            if (bytes != null && entry.counts().isEmpty() && entry.writtenNoLaterThanMillis() < cutoff
+                    && map.remove(room, bytes)) {
+                forget(room, entry);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** Drops a room from the local copy unless the copy holds a newer entry than the deleted one. */
+    private void forget(String room, Interest deleted) {
+        copy.computeIfPresent(room, (r, held) -> held.version() <= deleted.version() ? null : held);
+    }
+
+    /** @return how many rooms the local copy holds */
+    int size() {
+        return copy.size();
+    }
+
+    /**
      * Replaces the local copy with the shared table as it is now, whatever the versions: after a
      * split-brain merge the two sides' versions are not comparable.
      */
@@ -153,7 +191,11 @@ final class RoutingTable {
 
         @Override
         public void entryRemoved(EntryEvent<String, byte[]> event) {
-            copy.remove(event.getKey());
+            if (event.getOldValue() == null) {
+                copy.remove(event.getKey());
+            } else {
+                forget(event.getKey(), Wire.decodeInterest(event.getOldValue()));
+            }
         }
     }
 }

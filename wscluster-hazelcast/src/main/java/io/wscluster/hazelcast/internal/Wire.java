@@ -177,7 +177,10 @@ public final class Wire {
 
     /**
      * A room's routing entry: which nodes hold how many of its members, and a version that grows
-     * with every write of the entry (entries are never deleted, so versions never restart).
+     * with every write of the entry. A version is at least the writer's clock in microseconds, so an
+     * entry written after a deleted one outranks it, however many writes the deleted one had seen
+     * (entries are deleted only after staying empty far longer than any clock skew, see
+     * {@code RoutingTable}).
      *
      * @param version the entry's version, 0 for an entry never written
      * @param counts  node to member count; only nodes with at least one member
@@ -215,7 +218,17 @@ public final class Wire {
             } else {
                 next.remove(node);
             }
-            return new Interest(version + 1, next);
+            return new Interest(Math.max(version + 1, clockVersion()), next);
+        }
+
+        /** @return this node's clock as a version: microseconds since the epoch (millisecond resolution) */
+        public static long clockVersion() {
+            return System.currentTimeMillis() * 1_000;
+        }
+
+        /** @return the wall-clock time (epoch millis) of this version's write, or earlier */
+        public long writtenNoLaterThanMillis() {
+            return version / 1_000;
         }
     }
 
