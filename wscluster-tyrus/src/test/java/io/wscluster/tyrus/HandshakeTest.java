@@ -4,7 +4,7 @@ import io.wscluster.tyrus.support.Client;
 import io.wscluster.tyrus.support.GuardedEndpoint;
 import io.wscluster.tyrus.support.Nodes;
 import io.wscluster.tyrus.support.PlainEndpoint;
-import io.wscluster.tyrus.support.RawSocket;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import jakarta.websocket.CloseReason;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +71,7 @@ class HandshakeTest {
         int opened = GuardedEndpoint.OPENED.get();
         long refused = node.get(0).server().stats().refusedHandshakes();
 
-        RawSocket.Response response = RawSocket.status(port(), "/guarded?user=eve", Map.of("X-Token", "bad"));
+        RawWebSocket.Response response = RawWebSocket.handshake(port(), "/guarded?user=eve", Map.of("X-Token", "bad"));
 
         assertThat(response.status()).isEqualTo(403);
         assertThat(GuardedEndpoint.OPENED.get()).isEqualTo(opened);
@@ -89,9 +89,9 @@ class HandshakeTest {
 
     @Test
     void handshake_fromOriginNotAllowed_is403() {
-        RawSocket.Response bad = RawSocket.status(port(), "/guarded?user=bob",
+        RawWebSocket.Response bad = RawWebSocket.handshake(port(), "/guarded?user=bob",
                 Map.of("X-Token", "good", "Origin", "https://evil.example"));
-        RawSocket.Response good = RawSocket.status(port(), "/guarded?user=bob",
+        RawWebSocket.Response good = RawWebSocket.handshake(port(), "/guarded?user=bob",
                 Map.of("X-Token", "good", "Origin", "https://good.example"));
 
         assertThat(bad.status()).isEqualTo(403);
@@ -100,14 +100,14 @@ class HandshakeTest {
 
     @Test
     void handshake_withMissingOrRepeatedOrInvalidUser_is400() {
-        assertThat(RawSocket.status(port(), "/guarded", TOKEN).status()).isEqualTo(400);
-        assertThat(RawSocket.status(port(), "/guarded?user=a&user=b", TOKEN).status()).isEqualTo(400);
-        assertThat(RawSocket.status(port(), "/guarded?user=not!valid", TOKEN).status()).isEqualTo(400);
+        assertThat(RawWebSocket.handshake(port(), "/guarded", TOKEN).status()).isEqualTo(400);
+        assertThat(RawWebSocket.handshake(port(), "/guarded?user=a&user=b", TOKEN).status()).isEqualTo(400);
+        assertThat(RawWebSocket.handshake(port(), "/guarded?user=not!valid", TOKEN).status()).isEqualTo(400);
     }
 
     @Test
     void handshake_toUnknownPath_is404() {
-        assertThat(RawSocket.status(port(), "/nowhere", TOKEN).status()).isEqualTo(404);
+        assertThat(RawWebSocket.handshake(port(), "/nowhere", TOKEN).status()).isEqualTo(404);
     }
 
     @Test
@@ -132,7 +132,7 @@ class HandshakeTest {
         long before = n.server().stats().refusedOverCapacity();
         Client a = Client.connect(n.ws("/plain"));
         try (Client b = Client.connect(n.ws("/plain"))) {
-            RawSocket.Response refused = RawSocket.status(n.port(), "/plain", Map.of());
+            RawWebSocket.Response refused = RawWebSocket.handshake(n.port(), "/plain", Map.of());
 
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.headers()).containsEntry("retry-after", "7");
@@ -140,7 +140,7 @@ class HandshakeTest {
             assertThat(a.request("still-here", "still")).isEqualTo("still-here");
             assertThat(b.request("me-too", "me")).isEqualTo("me-too");
             a.close();
-            await().atMost(10, TimeUnit.SECONDS).until(() -> RawSocket.status(n.port(), "/plain", Map.of()).status() == 101);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> RawWebSocket.handshake(n.port(), "/plain", Map.of()).status() == 101);
         } finally {
             a.close();
         }
@@ -175,8 +175,8 @@ class HandshakeTest {
 
     @Test
     void handshake_toAStaticFilePath_is404NotTheFile() {
-        RawSocket.Response file = RawSocket.status(port(), "/index.html", TOKEN);
+        RawWebSocket.Response file = RawWebSocket.handshake(port(), "/index.html", TOKEN);
         assertThat(file.status()).as("%s", file.headers()).isEqualTo(404);
-        assertThat(RawSocket.status(port(), "/", TOKEN).status()).isEqualTo(404);
+        assertThat(RawWebSocket.handshake(port(), "/", TOKEN).status()).isEqualTo(404);
     }
 }

@@ -5,7 +5,7 @@ import io.wscluster.annotation.Clustered;
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.support.CommandEndpoint;
 import io.wscluster.tyrus.support.PlainEndpoint;
-import io.wscluster.tyrus.support.RawSocket;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +13,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -75,14 +74,14 @@ public final class IdleMemoryProbe {
 
     private static long measure(WsServer server, String path, int n, boolean withUser) {
         long before = usedAfterGc();
-        List<RawSocket> clients = new ArrayList<>(n);
+        List<RawWebSocket> clients = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
                 String target = withUser ? path + "?user=u" + i : path;
-                RawSocket s = RawSocket.handshake(server.port(), target, Map.of(), 0);
-                if (s.response().status() != 101) {
+                RawWebSocket s = RawWebSocket.connect(server.port(), target);
+                if (s.status() != 101) {
                     s.close();
-                    throw new IllegalStateException("handshake " + i + " answered " + s.response().status());
+                    throw new IllegalStateException("handshake " + i + " answered " + s.status());
                 }
                 clients.add(s);
             }
@@ -93,7 +92,7 @@ public final class IdleMemoryProbe {
             long after = usedAfterGc();
             return (after - before) / n;
         } finally {
-            clients.forEach(RawSocket::close);
+            clients.forEach(RawWebSocket::close);
             waitFor(() -> server.stats().localSessions() == 0);
         }
     }

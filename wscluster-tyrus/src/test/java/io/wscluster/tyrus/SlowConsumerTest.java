@@ -3,7 +3,7 @@ package io.wscluster.tyrus;
 import io.wscluster.tyrus.support.Client;
 import io.wscluster.tyrus.support.CommandEndpoint;
 import io.wscluster.tyrus.support.Nodes;
-import io.wscluster.tyrus.support.RawSocket;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -90,8 +90,8 @@ class SlowConsumerTest {
     private static Result chat(Nodes nodes, Predicate<ServerStats> policyApplied) {
         Nodes.Node node = nodes.get(0);
         WsServer server = node.server();
-        try (RawSocket slow = RawSocket.handshake(node.port(), "/chat?user=slow", Map.of(), 4096)) {
-            assertThat(slow.response().status()).isEqualTo(101);
+        try (RawWebSocket slow = RawWebSocket.connect(node.port(), "/chat?user=slow", Map.of(), 4096)) {
+            assertThat(slow.status()).isEqualTo(101);
             slow.sendText("join:" + ROOM);
             await().atMost(10, TimeUnit.SECONDS).until(() -> node.cluster().registry().usersInRoom(ROOM).contains("slow"));
 
