@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wscluster.examples.chat.support.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
-import io.wscluster.examples.chat.support.RawWs;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +51,8 @@ class ChatLimitsTest {
     }
 
     /** A raw connection on node 0 that has joined {@code room}. */
-    private RawWs rawMember(String user, String room) {
-        RawWs ws = RawWs.connect(cluster.node(0).port(), "/chat?user=" + user);
+    private RawWebSocket rawMember(String user, String room) {
+        RawWebSocket ws = RawWebSocket.connect(cluster.node(0).port(), "/chat?user=" + user);
         open.add(ws);
         assertThat(ws.status()).isEqualTo(101);
         ws.sendText("{\"op\":\"join\",\"room\":\"" + room + "\"}");
@@ -94,9 +94,9 @@ class ChatLimitsTest {
     void message_atLimit_delivered() throws Exception {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("at-limit", room);
+        RawWebSocket ws = rawMember("at-limit", room);
         byte[] frame = sendFrameOfSize(room, MAX, "é");
-        ws.sendFrame(true, RawWs.TEXT, frame);
+        ws.sendFrame(true, RawWebSocket.TEXT, frame);
         JsonNode msg = listener.await(f -> f.path("op").asText().equals("msg"));
         assertThat(msg.path("body").asText()).isEqualTo(JSON.readTree(frame).path("body").asText());
     }
@@ -106,9 +106,9 @@ class ChatLimitsTest {
     void message_overLimit_closes1009() {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("over-limit", room);
-        ws.sendFrame(true, RawWs.TEXT, sendFrameOfSize(room, MAX + 1, "x"));
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1009);
+        RawWebSocket ws = rawMember("over-limit", room);
+        ws.sendFrame(true, RawWebSocket.TEXT, sendFrameOfSize(room, MAX + 1, "x"));
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1009);
         assertNothingDelivered(listener, room);
     }
 
@@ -117,11 +117,11 @@ class ChatLimitsTest {
     void message_overLimitInMultibyteChars_closes1009() {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("multibyte", room);
+        RawWebSocket ws = rawMember("multibyte", room);
         byte[] frame = sendFrameOfSize(room, MAX + 1, "日");
         assertThat(new String(frame, StandardCharsets.UTF_8).length()).isLessThan(MAX);
-        ws.sendFrame(true, RawWs.TEXT, frame);
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1009);
+        ws.sendFrame(true, RawWebSocket.TEXT, frame);
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1009);
         assertNothingDelivered(listener, room);
     }
 
@@ -130,7 +130,7 @@ class ChatLimitsTest {
     void fragmented_atLimit_delivered() {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("frag-ok", room);
+        RawWebSocket ws = rawMember("frag-ok", room);
         byte[] frame = sendFrameOfSize(room, MAX, "x");
         sendFragmented(ws, frame, 3);
         assertThat(listener.await(f -> f.path("op").asText().equals("msg")).path("body").asText())
@@ -142,26 +142,26 @@ class ChatLimitsTest {
     void fragmented_overLimit_closes1009() {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("frag-big", room);
+        RawWebSocket ws = rawMember("frag-big", room);
         sendFragmented(ws, sendFrameOfSize(room, MAX + 1, "é"), 20);
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1009);
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1009);
         assertNothingDelivered(listener, room);
     }
 
     @Test
     @DisplayName("a binary frame closes with 1003")
     void binary_closes1003() {
-        RawWs ws = rawMember("binary", room());
-        ws.sendFrame(true, RawWs.BINARY, new byte[] {1, 2, 3});
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1003);
+        RawWebSocket ws = rawMember("binary", room());
+        ws.sendFrame(true, RawWebSocket.BINARY, new byte[] {1, 2, 3});
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1003);
     }
 
     @Test
     @DisplayName("an oversized binary frame closes with 1003 or 1009")
     void binaryOversized_closes1003or1009() {
-        RawWs ws = rawMember("binary-big", room());
-        ws.sendFrame(true, RawWs.BINARY, new byte[MAX + 1]);
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isIn(1003, 1009);
+        RawWebSocket ws = rawMember("binary-big", room());
+        ws.sendFrame(true, RawWebSocket.BINARY, new byte[MAX + 1]);
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isIn(1003, 1009);
     }
 
     @Test
@@ -169,11 +169,11 @@ class ChatLimitsTest {
     void invalidUtf8_closes1007() {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("bad-utf8", room);
+        RawWebSocket ws = rawMember("bad-utf8", room);
         byte[] prefix = ("{\"op\":\"send\",\"room\":\"" + room + "\",\"body\":\"").getBytes(StandardCharsets.UTF_8);
         byte[] frame = concat(prefix, new byte[] {(byte) 0xC3, 0x28}, "\"}".getBytes(StandardCharsets.UTF_8));
-        ws.sendFrame(true, RawWs.TEXT, frame);
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1007);
+        ws.sendFrame(true, RawWebSocket.TEXT, frame);
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1007);
         assertNothingDelivered(listener, room);
     }
 
@@ -182,24 +182,24 @@ class ChatLimitsTest {
     void utf8SplitAcrossFragments_valid() {
         String room = room();
         ChatClient listener = listener(room);
-        RawWs ws = rawMember("split-utf8", room);
+        RawWebSocket ws = rawMember("split-utf8", room);
         byte[] frame = ("{\"op\":\"send\",\"room\":\"" + room + "\",\"body\":\"a😀b€c\"}").getBytes(StandardCharsets.UTF_8);
         int emoji = indexOf(frame, (byte) 0xF0);
         int euro = indexOf(frame, (byte) 0xE2);
-        ws.sendFrame(false, RawWs.TEXT, Arrays.copyOfRange(frame, 0, emoji + 2));
-        ws.sendFrame(false, RawWs.CONTINUATION, Arrays.copyOfRange(frame, emoji + 2, euro + 1));
-        ws.sendFrame(true, RawWs.CONTINUATION, Arrays.copyOfRange(frame, euro + 1, frame.length));
+        ws.sendFrame(false, RawWebSocket.TEXT, Arrays.copyOfRange(frame, 0, emoji + 2));
+        ws.sendFrame(false, RawWebSocket.CONTINUATION, Arrays.copyOfRange(frame, emoji + 2, euro + 1));
+        ws.sendFrame(true, RawWebSocket.CONTINUATION, Arrays.copyOfRange(frame, euro + 1, frame.length));
         assertThat(listener.await(f -> f.path("op").asText().equals("msg")).path("body").asText()).isEqualTo("a😀b€c");
     }
 
     @Test
     @DisplayName("a message that ends inside a UTF-8 sequence closes with 1007")
     void utf8TruncatedAtEnd_closes1007() {
-        RawWs ws = rawMember("trunc-utf8", room());
+        RawWebSocket ws = rawMember("trunc-utf8", room());
         byte[] first = "{\"op\":\"who\",\"room\":\"r\"}".getBytes(StandardCharsets.UTF_8);
-        ws.sendFrame(false, RawWs.TEXT, first);
-        ws.sendFrame(true, RawWs.CONTINUATION, new byte[] {(byte) 0xE2, (byte) 0x82});
-        assertThat(ws.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1007);
+        ws.sendFrame(false, RawWebSocket.TEXT, first);
+        ws.sendFrame(true, RawWebSocket.CONTINUATION, new byte[] {(byte) 0xE2, (byte) 0x82});
+        assertThat(ws.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1007);
     }
 
     @Test
@@ -210,9 +210,9 @@ class ChatLimitsTest {
         ChatClient neighbour = ChatClient.connect(cluster.chat(0, "neighbour"), "neighbour");
         open.add(neighbour);
         neighbour.join(room);
-        RawWs bad = rawMember("offender", room);
-        bad.sendFrame(true, RawWs.BINARY, new byte[10]);
-        assertThat(bad.awaitClose()).isNotNull();
+        RawWebSocket bad = rawMember("offender", room);
+        bad.sendFrame(true, RawWebSocket.BINARY, new byte[10]);
+        assertThat(bad.awaitClose().received()).isTrue();
         neighbour.send("op", "send", "room", room, "body", "still here");
         assertThat(listener.await(f -> f.path("op").asText().equals("msg")).path("body").asText()).isEqualTo("still here");
         // the server deregisters the offender right after its close, not before the client sees it
@@ -220,11 +220,11 @@ class ChatLimitsTest {
                 .untilAsserted(() -> assertThat(neighbour.who(room)).containsExactly(listener.user(), "neighbour"));
     }
 
-    private static void sendFragmented(RawWs ws, byte[] message, int parts) {
+    private static void sendFragmented(RawWebSocket ws, byte[] message, int parts) {
         int size = (message.length + parts - 1) / parts;
         for (int i = 0, off = 0; off < message.length; i++, off += size) {
             int end = Math.min(message.length, off + size);
-            ws.sendFrame(end == message.length, i == 0 ? RawWs.TEXT : RawWs.CONTINUATION, Arrays.copyOfRange(message, off, end));
+            ws.sendFrame(end == message.length, i == 0 ? RawWebSocket.TEXT : RawWebSocket.CONTINUATION, Arrays.copyOfRange(message, off, end));
         }
     }
 

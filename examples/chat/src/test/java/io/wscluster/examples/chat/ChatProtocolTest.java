@@ -3,7 +3,7 @@ package io.wscluster.examples.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.examples.chat.support.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
-import io.wscluster.examples.chat.support.RawWs;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -62,8 +62,8 @@ class ChatProtocolTest {
     @Test
     @DisplayName("a valid user upgrades; other query parameters are ignored")
     void handshake_validUser_upgrades() {
-        assertThat(RawWs.handshakeStatus(cluster.node(0).port(), "/chat?user=alice")).isEqualTo(101);
-        assertThat(RawWs.handshakeStatus(cluster.node(0).port(), "/chat?lang=en&user=A.b_c-9&x")).isEqualTo(101);
+        assertThat(RawWebSocket.handshakeStatus(cluster.node(0).port(), "/chat?user=alice")).isEqualTo(101);
+        assertThat(RawWebSocket.handshakeStatus(cluster.node(0).port(), "/chat?lang=en&user=A.b_c-9&x")).isEqualTo(101);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -72,20 +72,20 @@ class ChatProtocolTest {
             "/chat?user=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
     @DisplayName("a missing, repeated or invalid user is refused at the handshake with 4xx")
     void handshake_badUser_refusedWith4xx(String target) {
-        assertThat(RawWs.handshakeStatus(cluster.node(1).port(), target)).isBetween(400, 499);
+        assertThat(RawWebSocket.handshakeStatus(cluster.node(1).port(), target)).isBetween(400, 499);
     }
 
     @Test
     @DisplayName("a user of exactly 64 characters is accepted")
     void handshake_longestUser_upgrades() {
-        assertThat(RawWs.handshakeStatus(cluster.node(1).port(), "/chat?user=" + "u".repeat(64))).isEqualTo(101);
+        assertThat(RawWebSocket.handshakeStatus(cluster.node(1).port(), "/chat?user=" + "u".repeat(64))).isEqualTo(101);
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"/chat/?user=alice", "/Chat?user=alice", "/chat/x?user=alice", "/chats?user=alice", "/chat.html?user=alice"})
     @DisplayName("any path but exactly /chat is refused with 404")
     void handshake_otherPath_404(String target) {
-        assertThat(RawWs.handshakeStatus(cluster.node(0).port(), target)).isEqualTo(404);
+        assertThat(RawWebSocket.handshakeStatus(cluster.node(0).port(), target)).isEqualTo(404);
     }
 
     @Test

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.examples.chat.support.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.examples.chat.support.Http;
-import io.wscluster.examples.chat.support.RawWs;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -85,7 +85,7 @@ class HealthAndDrainTest {
         int port = draining.port();
         try (ChatClient stays = ChatClient.connect(cluster.chat(0, "stays"), "stays");
              ChatClient leaves = ChatClient.connect(cluster.chat(1, "leaves"), "leaves");
-             RawWs silent = RawWs.connect(port, "/chat?user=silent")) {
+             RawWebSocket silent = RawWebSocket.connect(port, "/chat?user=silent")) {
             stays.join("lobby");
             leaves.join("lobby");
             assertThat(stays.who("lobby")).containsExactly("leaves", "stays");
@@ -97,9 +97,9 @@ class HealthAndDrainTest {
                 assertThat(h.json().path("status").asText()).isEqualTo("draining");
                 assertThat(h.json().has("clusterSessions")).isTrue();
             });
-            assertThat(RawWs.handshakeStatus(port, "/chat?user=late")).isEqualTo(503);
+            assertThat(RawWebSocket.handshakeStatus(port, "/chat?user=late")).isEqualTo(503);
             assertThat(leaves.closed().get(5, java.util.concurrent.TimeUnit.SECONDS).getCloseCode().getCode()).isEqualTo(1001);
-            assertThat(silent.awaitClose()).extracting(RawWs.Frame::closeCode).isEqualTo(1001);
+            assertThat(silent.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1001);
             assertThat(drained.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
                 JsonNode h = Http.health(cluster.node(0).port()).json();
