@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.it.harness.ChatClient;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
-import io.wscluster.it.harness.RawWebSocket;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -153,21 +153,21 @@ class BadInputTest {
             int port = nodes.get(i % 2).port();
             byte[] junk = new byte[1 + random.nextInt(2_000)];
             random.nextBytes(junk);
-            try (RawWebSocket raw = RawWebSocket.open(port, "/chat?user=bin" + i)) {
-                raw.frame(true, RawWebSocket.BINARY, junk);
+            try (RawWebSocket raw = RawWebSocket.connect(port, "/chat?user=bin" + i)) {
+                raw.sendFrame(true, RawWebSocket.BINARY, junk);
                 assertThat(raw.awaitClose().code()).isIn(1003, 1009);
             }
-            try (RawWebSocket raw = RawWebSocket.open(port, "/chat?user=big" + i)) {
-                raw.frame(true, RawWebSocket.TEXT, "{\"op\":\"who\",\"room\":\"".concat("r".repeat(70_000)).concat("\"}").getBytes(StandardCharsets.UTF_8));
+            try (RawWebSocket raw = RawWebSocket.connect(port, "/chat?user=big" + i)) {
+                raw.sendFrame(true, RawWebSocket.TEXT, "{\"op\":\"who\",\"room\":\"".concat("r".repeat(70_000)).concat("\"}").getBytes(StandardCharsets.UTF_8));
                 assertThat(raw.awaitClose().code()).isEqualTo(1009);
             }
-            try (RawWebSocket raw = RawWebSocket.open(port, "/chat?user=utf" + i)) {
+            try (RawWebSocket raw = RawWebSocket.connect(port, "/chat?user=utf" + i)) {
                 byte[] invalid = new byte[] {'"', (byte) (0x80 + random.nextInt(0x40)), '"'};
-                raw.frame(true, RawWebSocket.TEXT, invalid);
+                raw.sendFrame(true, RawWebSocket.TEXT, invalid);
                 assertThat(raw.awaitClose().code()).isEqualTo(1007);
             }
-            try (RawWebSocket raw = RawWebSocket.open(port, "/chat?user=raw" + i)) {
-                raw.frame(true, 0x3 + random.nextInt(5), junk);
+            try (RawWebSocket raw = RawWebSocket.connect(port, "/chat?user=raw" + i)) {
+                raw.sendFrame(true, 0x3 + random.nextInt(5), junk);
                 int code = raw.awaitClose().code();
                 assertThat(code).as("reserved opcode").isIn(-1, 1002);
             }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.it.harness.ChatClient;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
-import io.wscluster.it.harness.RawWebSocket;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +90,7 @@ class ChatConformanceTest {
     @Test
     void connect_pathOtherThanChat_isRefusedWith404() throws Exception {
         for (String path : List.of("/chat/?user=a", "/Chat?user=a")) {
-            try (RawWebSocket raw = RawWebSocket.open(nodes.get(0).port(), path)) {
+            try (RawWebSocket raw = RawWebSocket.connect(nodes.get(0).port(), path)) {
                 assertThat(raw.status()).as(path).isEqualTo(404);
             }
         }
@@ -101,7 +101,7 @@ class ChatConformanceTest {
         String tooLong = "u".repeat(65);
         for (String query : List.of("/chat", "/chat?user=", "/chat?user=a&user=b", "/chat?user=a%20b", "/chat?user=" + tooLong,
                 "/chat?user=caf%C3%A9", "/chat?other=x")) {
-            try (RawWebSocket raw = RawWebSocket.open(nodes.get(1).port(), query)) {
+            try (RawWebSocket raw = RawWebSocket.connect(nodes.get(1).port(), query)) {
                 if (raw.status() == 101) {
                     RawWebSocket.Close close = raw.awaitClose();
                     assertThat(close.code()).as(query).isEqualTo(1008);
@@ -115,7 +115,7 @@ class ChatConformanceTest {
 
     @Test
     void connect_percentEncodedValidUser_isAcceptedAfterDecoding() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.open(nodes.get(2).port(), "/chat?user=%41lice.%5F-1&ignored=1")) {
+        try (RawWebSocket raw = RawWebSocket.connect(nodes.get(2).port(), "/chat?user=%41lice.%5F-1&ignored=1")) {
             assertThat(raw.status()).isEqualTo(101);
         }
         ChatClient alice = connect(2, "Alice._-1");
@@ -342,13 +342,13 @@ class ChatConformanceTest {
     @Test
     void invalidUtf8_isClosed1007_judgedOnTheWholeMessage() throws Exception {
         String user = name("x");
-        try (RawWebSocket raw = RawWebSocket.open(nodes.get(0).port(), "/chat?user=" + user)) {
+        try (RawWebSocket raw = RawWebSocket.connect(nodes.get(0).port(), "/chat?user=" + user)) {
             assertThat(raw.status()).isEqualTo(101);
             byte[] who = ("{\"op\":\"who\",\"room\":\"r\",\"pad\":\"\u00e9\"}").getBytes(StandardCharsets.UTF_8);
             int split = indexOf(who, (byte) 0xC3) + 1;
-            raw.frame(false, RawWebSocket.TEXT, java.util.Arrays.copyOfRange(who, 0, split));
-            raw.frame(true, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(who, split, who.length));
-            raw.frame(true, RawWebSocket.TEXT, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+            raw.sendFrame(false, RawWebSocket.TEXT, java.util.Arrays.copyOfRange(who, 0, split));
+            raw.sendFrame(true, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(who, split, who.length));
+            raw.sendFrame(true, RawWebSocket.TEXT, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
             assertThat(raw.awaitClose().code()).isEqualTo(1007);
         }
     }

@@ -6,7 +6,7 @@ import io.wscluster.it.harness.ChatClient;
 import io.wscluster.it.harness.ChatNode;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
-import io.wscluster.it.harness.RawWebSocket;
+import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
