@@ -47,7 +47,7 @@ class SlowConsumerTest {
     private static final int SLOW = 50;
     private static final int ROOMS = 10;
     private static final int MESSAGES_PER_SENDER = 60;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 4;
 
     /** A reading client that records the latency of every message it gets (send time is in the body). */
     private static final class Reader implements WebSocket.Listener {
@@ -104,7 +104,7 @@ class SlowConsumerTest {
                     firehose.send("op", "join", "room", "flood" + r);
                     firehose.nextOp("joined", WAIT);
                 }
-                // Three rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
+                // Four rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
                 // on 2 shared cores. A baseline round carries the same flood of large messages, read by the
                 // firehose alone; a measured round differs only by 50 fresh non-readers in the flood rooms.
                 // Round -1 warms both paths up (JIT, buffers) and is not measured: in CI the first round

@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #RESERVATION_TIMEOUT} (the upgrade failed after the handshake check, the client vanished)
  * is deregistered by a sweep. With a {@code TyrusClusterContext}, the session keeps the id Tyrus gave it and
  * the context registers it (with Tyrus's distributed properties as attributes) and deregisters it.
- * Socket closes decided here run on a small executor, never on the cluster's fan-out thread.
+ * Socket closes decided here, and the cluster-side deregistration of a slow consumer, run on a small
+ * executor, never on the cluster's fan-out thread.
  */
 public final class ServerRuntime implements LocalDelivery {
 
@@ -71,6 +72,7 @@ public final class ServerRuntime implements LocalDelivery {
     /** Sessions registered during their handshake and not yet opened. */
     private final ConcurrentMap<SessionId, Reservation> reserved = new ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService sweeper;
+    private final java.time.Duration reservationTimeout;
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicBoolean warnedSlowConsumer = new AtomicBoolean();
     private final AtomicBoolean warnedRateLimit = new AtomicBoolean();
@@ -87,7 +89,17 @@ public final class ServerRuntime implements LocalDelivery {
      * @param tyrus    the Tyrus cluster context's machinery to bind, or null
      */
     public ServerRuntime(Settings settings, TyrusClusterCore tyrus) {
+        this(settings, tyrus, RESERVATION_TIMEOUT);
+    }
+
+    /**
+     * Creates the runtime with its own reservation timeout (tests).
+     *
+     * @param reservationTimeout how long a session registered during its handshake waits for its socket
+     */
+    ServerRuntime(Settings settings, TyrusClusterCore tyrus, java.time.Duration reservationTimeout) {
         this.settings = settings;
+        this.reservationTimeout = reservationTimeout;
         this.tyrus = tyrus;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "wscluster-close-" + settings.port());
@@ -101,7 +113,7 @@ public final class ServerRuntime implements LocalDelivery {
             t.setDaemon(true);
             return t;
         });
-        long period = RESERVATION_TIMEOUT.toMillis() / 4;
+        long period = Math.max(10, reservationTimeout.toMillis() / 4);
         sweeper.scheduleWithFixedDelay(this::sweepReservations, period, period, TimeUnit.MILLISECONDS);
     }
 
@@ -286,7 +298,7 @@ public final class ServerRuntime implements LocalDelivery {
     private void sweepReservations() {
         long now = System.nanoTime();
         reserved.forEach((id, reservation) -> {
-            if (now - reservation.sinceNanos() > RESERVATION_TIMEOUT.toNanos() && reserved.remove(id, reservation)) {
+            if (now - reservation.sinceNanos() > reservationTimeout.toNanos() && reserved.remove(id, reservation)) {
                 LOG.debug("Session {} was registered during its handshake but never opened; deregistering it", id);
                 deregister(reservation.local());
             }
@@ -342,6 +354,27 @@ public final class ServerRuntime implements LocalDelivery {
         }
         local.outbound().close();
         clustered.remove(local.id(), local);
+        removeFromCluster(local);
+    }
+
+    /**
+     * Deregisters at once locally (no more messages are queued for the session) and in the cluster
+     * on the close executor: the caller is a fan-out thread, which a slow consumer must not block.
+     */
+    private void deregisterSoon(LocalSession local) {
+        if (!local.markDeregistered()) {
+            return;
+        }
+        local.outbound().close();
+        clustered.remove(local.id(), local);
+        try {
+            closer.execute(() -> removeFromCluster(local));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            removeFromCluster(local);
+        }
+    }
+
+    private void removeFromCluster(LocalSession local) {
         try {
             if (tyrus != null) {
                 tyrus.closed(local.id().value());
@@ -394,7 +427,7 @@ public final class ServerRuntime implements LocalDelivery {
             counters.slowConsumerCloses.increment();
             log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): closing it"
                     + " (policy CLOSE; further slow consumers are logged at debug)", local);
-            deregister(local);
+            deregisterSoon(local);
             closeSession(local, new CloseReason(
                     CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
         }

@@ -1,0 +1,62 @@
+package io.wscluster.tyrus.internal;
+
+import io.wscluster.Message;
+import io.wscluster.SessionId;
+import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.tyrus.Authenticator;
+import io.wscluster.tyrus.ServerStatus;
+import io.wscluster.tyrus.UserResolver;
+import io.wscluster.tyrus.WsServer;
+import io.wscluster.tyrus.support.Nodes;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A session registered during its handshake whose socket never opens (the upgrade failed after the
+ * handshake check, or the client vanished) is deregistered once the reservation times out, and what
+ * was queued for it is dropped and counted.
+ */
+class ReservationTest {
+
+    @Test
+    void reserve_neverClaimed_isDeregisteredAfterTheTimeout() {
+        int port = Nodes.freePorts(1)[0];
+        HazelcastCluster cluster = HazelcastCluster.builder().clusterName("wsc-res-" + UUID.randomUUID().toString().substring(0, 8))
+                .bindAddress("127.0.0.1").port(port).members("127.0.0.1:" + port)
+                .property("hazelcast.partition.count", "7").build();
+        Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, UserResolver.anonymous(), Set.of(),
+                WsServer.DEFAULT_MAX_CONNECTIONS, WsServer.DEFAULT_RETRY_AFTER, WsServer.DEFAULT_MAX_TEXT_MESSAGE_BYTES,
+                WsServer.DEFAULT_MAX_BINARY_MESSAGE_BYTES, WsServer.DEFAULT_IDLE_TIMEOUT, WsServer.DEFAULT_MAX_QUEUED_MESSAGES,
+                WsServer.DEFAULT_MAX_QUEUED_BYTES, WsServer.DEFAULT_SOCKET_SEND_BUFFER_BYTES, WsServer.DEFAULT_OVERFLOW_POLICY,
+                WsServer.DEFAULT_OVERFLOW_CLOSE_CODE, 0, 0, s -> { }, WsServer.DEFAULT_DRAIN_TIMEOUT);
+        ServerRuntime runtime = new ServerRuntime(settings, null, Duration.ofMillis(400));
+        try {
+            runtime.attach();
+            runtime.status(ServerStatus.RUNNING);
+            EndpointSpec spec = new EndpointSpec("/chat", true, "", () -> null);
+
+            SessionId id = runtime.reserve(spec, "ghost");
+            assertThat(id).isNotNull();
+            assertThat(cluster.registry().isOnline("ghost")).isTrue();
+            runtime.deliver(List.of(id), Message.text("held until the socket opens"));
+            assertThat(runtime.stats().queuedMessages()).isEqualTo(1);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(cluster.registry().isOnline("ghost")).isFalse();
+                assertThat(cluster.registry().session(id)).isEmpty();
+            });
+            assertThat(runtime.stats().queuedMessages()).isZero();
+            assertThat(runtime.stats().droppedMessages()).isEqualTo(1);
+        } finally {
+            runtime.shutdownExecutor();
+            cluster.close();
+        }
+    }
+}
