@@ -85,7 +85,7 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
             return;
         }
         delegate.modifyHandshake(sec, request, response);
-        if (clustered && spec().clustered() && response instanceof UpgradeResponse upgrade && upgrade.getStatus() == 101) {
+        if (clustered && response instanceof UpgradeResponse upgrade && upgrade.getStatus() == 101) {
             // registered now, before Tyrus writes the 101: a client that has it is reachable at once
             Object user = sec.getUserProperties().get(USER_PROPERTY);
             SessionId id = runtime.reserve(spec(), user instanceof String s ? s : null);
