@@ -33,7 +33,6 @@ final class Outbound implements SendHandler {
     private final Counters counters;
 
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
-    private final ArrayDeque<Integer> sizes = new ArrayDeque<>();
     private long queuedBytes;
     private boolean sending;
     private boolean inSendCall;
@@ -53,11 +52,11 @@ final class Outbound implements SendHandler {
     /**
      * Queues a message and starts sending if idle.
      *
-     * @param message the message
-     * @param bytes   its payload size, computed once per fan-out
+     * @param message the message (its {@link Message#size()} is computed once, not per receiver)
      * @return whether it was queued
      */
-    Offer offer(Message message, int bytes) {
+    Offer offer(Message message) {
+        int bytes = message.size();
         synchronized (this) {
             if (closed) {
                 return Offer.CLOSED;
@@ -66,7 +65,6 @@ final class Outbound implements SendHandler {
                 return Offer.FULL;
             }
             queue.add(message);
-            sizes.add(bytes);
             queuedBytes += bytes;
             counters.queued.increment();
             if (sending || remote == null) {
@@ -108,7 +106,6 @@ final class Outbound implements SendHandler {
             counters.queued.add(-queue.size());
             counters.dropped.add(queue.size());
             queue.clear();
-            sizes.clear();
             queuedBytes = 0;
         }
     }
@@ -129,7 +126,7 @@ final class Outbound implements SendHandler {
                     sending = false;
                     return;
                 }
-                queuedBytes -= sizes.poll();
+                queuedBytes -= next.size();
                 counters.queued.decrement();
                 inSendCall = true;
                 completedInCall = false;

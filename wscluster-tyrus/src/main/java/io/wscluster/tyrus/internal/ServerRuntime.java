@@ -390,13 +390,12 @@ public final class ServerRuntime implements LocalDelivery {
 
     @Override
     public void deliver(Collection<SessionId> ids, Message message) {
-        int bytes = message.size();
         for (SessionId id : ids) {
             LocalSession local = clustered.get(id);
             if (local == null) {
                 continue;
             }
-            Outbound.Offer result = local.outbound().offer(message, bytes);
+            Outbound.Offer result = local.outbound().offer(message);
             if (result == Outbound.Offer.FULL) {
                 overflow(local);
             } else if (result == Outbound.Offer.CLOSED) {
