@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
+import io.wscluster.it.harness.WholeTextListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,7 +40,7 @@ class LoadTest {
     private static final Duration SEND_INTERVAL = Duration.ofMillis(500);
 
     /** A receiving connection that checks every sender's sequence as frames arrive. */
-    private static final class Receiver implements WebSocket.Listener {
+    private static final class Receiver extends WholeTextListener {
         final String user;
         final String room;
         final CompletableFuture<Void> joined = new CompletableFuture<>();
@@ -49,7 +49,6 @@ class LoadTest {
         final AtomicLong duplicates = new AtomicLong();
         final AtomicLong gaps = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
-        private final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
         Receiver(String user, String room) {
@@ -58,28 +57,17 @@ class LoadTest {
         }
 
         @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode frame = JSON.readTree(partial.toString());
-                    switch (frame.path("op").asText()) {
-                        case "joined" -> joined.complete(null);
-                        case "msg" -> check(frame);
-                        default -> errors.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    errors.incrementAndGet();
+        protected void onMessage(WebSocket webSocket, String text) {
+            try {
+                JsonNode frame = JSON.readTree(text);
+                switch (frame.path("op").asText()) {
+                    case "joined" -> joined.complete(null);
+                    case "msg" -> check(frame);
+                    default -> errors.incrementAndGet();
                 }
-                partial.setLength(0);
+            } catch (Exception e) {
+                errors.incrementAndGet();
             }
-            webSocket.request(1);
-            return null;
         }
 
         private void check(JsonNode msg) {

@@ -6,6 +6,7 @@ import io.wscluster.it.harness.ChatClient;
 import io.wscluster.it.harness.ChatNode;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
+import io.wscluster.it.harness.WholeTextListener;
 import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -50,36 +50,24 @@ class SlowConsumerTest {
     private static final int ROUNDS = 4;
 
     /** A reading client that records the latency of every message it gets (send time is in the body). */
-    private static final class Reader implements WebSocket.Listener {
+    private static final class Reader extends WholeTextListener {
         final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         final CompletableFuture<Void> joined = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
         @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                long now = System.nanoTime();
-                try {
-                    JsonNode frame = JSON.readTree(partial.toString());
-                    if ("joined".equals(frame.path("op").asText())) {
-                        joined.complete(null);
-                    } else if ("msg".equals(frame.path("op").asText()) && frame.path("body").asText().startsWith("t=")) {
-                        latencies.add(now - Long.parseLong(frame.path("body").asText().substring(2)));
-                    }
-                } catch (Exception ignored) {
-                    // counted as missing latency samples below
+        protected void onMessage(WebSocket webSocket, String text) {
+            long now = System.nanoTime();
+            try {
+                JsonNode frame = JSON.readTree(text);
+                if ("joined".equals(frame.path("op").asText())) {
+                    joined.complete(null);
+                } else if ("msg".equals(frame.path("op").asText()) && frame.path("body").asText().startsWith("t=")) {
+                    latencies.add(now - Long.parseLong(frame.path("body").asText().substring(2)));
                 }
-                partial.setLength(0);
+            } catch (Exception ignored) {
+                // counted as missing latency samples below
             }
-            webSocket.request(1);
-            return null;
         }
     }
 

@@ -213,28 +213,15 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
+    private final class Listener extends WholeTextListener {
 
         @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                try {
-                    frames.add(JSON.readTree(text));
-                } catch (JsonProcessingException e) {
-                    frames.add(JSON.createObjectNode().put("op", "_unparseable").put("text", text));
-                }
+        protected void onMessage(WebSocket webSocket, String text) {
+            try {
+                frames.add(JSON.readTree(text));
+            } catch (JsonProcessingException e) {
+                frames.add(JSON.createObjectNode().put("op", "_unparseable").put("text", text));
             }
-            webSocket.request(1);
-            return null;
         }
 
         @Override
