@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every row of the tables in ../shared/protocol/chat-protocol.md against three chat node processes,
+ * Every row of the tables in examples/chat/PROTOCOL.md against three chat node processes,
  * with senders and receivers on different nodes.
  */
 class ChatConformanceTest {

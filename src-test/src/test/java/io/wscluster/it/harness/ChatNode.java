@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One chat node as a separate JVM ({@code java -jar wscluster-chat.jar ...}), started the way
- * ../shared/protocol/chat-protocol.md says, its output kept in a log file. Stopped by PID only.
+ * examples/chat/PROTOCOL.md says, its output kept in a log file. Stopped by PID only.
  */
 public final class ChatNode {
 
