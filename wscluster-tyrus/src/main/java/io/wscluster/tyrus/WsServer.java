@@ -494,8 +494,10 @@ public final class WsServer implements AutoCloseable {
         }
 
         /**
-         * Bounds each session's outbound queue in payload bytes (default 4 MiB). A single message larger
-         * than this never fits and counts as an overflow.
+         * Bounds each session's outbound queue in payload bytes (default 4 MiB): what waits behind the
+         * message being sent. An empty queue takes one message of any size, so a message larger than
+         * this bound still reaches a client that keeps up; for a client that does not read, what waits is
+         * at most the larger of this bound and one message, plus the one in flight.
          *
          * @param bytes &gt; 0
          * @return this builder

@@ -418,25 +418,32 @@ public final class ServerRuntime implements LocalDelivery {
         local.countDropped();
         boolean first = warnedSlowConsumer.compareAndSet(false, true);
         if (settings.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
-            log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): dropping messages"
-                    + " (policy DROP_NEWEST; further slow consumers are logged at debug)", local);
+            log(first, local, "dropping messages (policy DROP_NEWEST)");
             return;
         }
         if (local.markClosing()) {
             counters.slowConsumerCloses.increment();
-            log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): closing it"
-                    + " (policy CLOSE; further slow consumers are logged at debug)", local);
+            log(first, local, "closing it (policy CLOSE)");
             deregisterSoon(local);
             closeSession(local, new CloseReason(
                     CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
         }
     }
 
-    private void log(boolean warn, String format, LocalSession local) {
+    private void log(boolean warn, LocalSession local, String action) {
+        if (!warn && !LOG.isDebugEnabled()) {
+            return;
+        }
+        Outbound.Backlog b = local.outbound().lastRefusal();
+        String format = "Outbound queue of session {} is full: it holds {} message(s) / {} bytes behind the one in"
+                + " flight (bounds {} messages / {} bytes) and refused one of {} bytes; {}"
+                + (warn ? "; further slow consumers are logged at debug" : "");
+        Object[] args = {local.id(), b == null ? 0 : b.messages(), b == null ? 0 : b.bytes(),
+                settings.maxQueuedMessages(), settings.maxQueuedBytes(), b == null ? 0 : b.messageBytes(), action};
         if (warn) {
-            LOG.warn(format, local.id(), settings.maxQueuedMessages(), settings.maxQueuedBytes());
+            LOG.warn(format, args);
         } else {
-            LOG.debug(format, local.id(), settings.maxQueuedMessages(), settings.maxQueuedBytes());
+            LOG.debug(format, args);
         }
     }
 
