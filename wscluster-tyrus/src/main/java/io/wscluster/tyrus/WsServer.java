@@ -203,6 +203,7 @@ public final class WsServer implements AutoCloseable {
         private boolean closeClusterOnDrain = true;
         private Authenticator authenticator = Authenticator.ALLOW_ALL;
         private UserResolver userResolver = UserResolver.anonymous();
+        private RoomResolver roomResolver = RoomResolver.none();
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
@@ -383,6 +384,20 @@ public final class WsServer implements AutoCloseable {
          */
         public Builder userResolver(UserResolver userResolver) {
             this.userResolver = Objects.requireNonNull(userResolver, "userResolver");
+            return this;
+        }
+
+        /**
+         * Finds the rooms each session of a clustered endpoint joins during its handshake, before its
+         * client has the 101, in addition to the endpoint's {@code @Clustered(rooms)} and
+         * {@code roomPathParam} (default: none). An invalid room name refuses the handshake with 400.
+         *
+         * @param roomResolver the resolver
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder roomResolver(RoomResolver roomResolver) {
+            this.roomResolver = Objects.requireNonNull(roomResolver, "roomResolver");
             return this;
         }
 
@@ -660,7 +675,7 @@ public final class WsServer implements AutoCloseable {
             if (annotated.isEmpty() && programmatic.isEmpty()) {
                 throw new IllegalStateException("no endpoint: call endpoint(...) at least once");
             }
-            Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, userResolver,
+            Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, userResolver, roomResolver,
                     Set.copyOf(allowedOrigins), maxConnections, retryAfter, maxTextMessageBytes,
                     maxBinaryMessageBytes, idleTimeout, maxQueuedMessages, maxQueuedBytes, socketSendBufferBytes, overflowPolicy,
                     overflowCloseCode, rateLimitPerSecond, rateLimitBurst, onRateLimited, drainTimeout);
