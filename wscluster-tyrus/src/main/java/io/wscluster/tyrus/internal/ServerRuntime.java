@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Registration during the handshake. A client counts as connected when it has the 101, but Tyrus
  * writes the 101 before it opens the session. So a session of a {@code @Clustered} endpoint is
- * registered in {@code modifyHandshake} ({@link #reserve}), with an outbound queue that holds what
+ * registered in {@code modifyHandshake} ({@link #reserve}), and made a member of its initial rooms
+ * (fixed, resolved, path parameter) there too, with an outbound queue that holds what
  * arrives (within its bounds) until {@link #opened} binds the socket; a close decided meanwhile
  * (overflow, kick) applies at that moment. A reservation that no session claims within
  * {@link #RESERVATION_TIMEOUT} (the upgrade failed after the handshake check, the client vanished)
