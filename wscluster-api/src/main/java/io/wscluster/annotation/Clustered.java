@@ -35,11 +35,28 @@ import java.lang.annotation.Target;
 public @interface Clustered {
 
     /**
-     * The name of a path parameter whose value is a room the session joins when it opens, before
-     * {@code @OnOpen} runs; empty (the default) for none. A value that is not a valid room name
-     * closes the session with 1008.
+     * The name of a path parameter whose value is a room the session joins during its handshake,
+     * before its client has the 101 (so a message sent to the room from any node once the client is
+     * connected reaches it) and before {@code @OnOpen} runs; empty (the default) for none. A value
+     * that is not a valid room name closes the session with 1008.
      *
      * @return the path parameter name, or empty
      */
     String roomPathParam() default "";
+
+    /**
+     * Rooms every session of this endpoint joins during its handshake, before its client has the
+     * 101, with the same guarantee as {@link #roomPathParam()}; empty (the default) for none. Each
+     * must be a valid room name ({@code io.wscluster.Names#isValidRoom}), or deployment fails.
+     *
+     * <pre>{@code
+     * @Clustered(rooms = {"lobby"})
+     * @ServerEndpoint("/chat")
+     * public class LobbyEndpoint { ... }
+     * }</pre>
+     *
+     * @return the room names
+     * @since 0.1.0
+     */
+    String[] rooms() default {};
 }

@@ -27,6 +27,10 @@ import java.util.concurrent.CompletionStage;
  * }
  * }</pre>
  *
+ * <p>A room joined in {@code @OnOpen} counts once the join completes: a message sent to it between
+ * the client's 101 and that moment does not reach this session. For membership from the 101 on,
+ * declare the rooms instead ({@code @Clustered(rooms, roomPathParam)}, {@link RoomResolver}).
+ *
  * <p>It lives in the session's user properties under {@link #USER_PROPERTY}. Thread-safe.
  *
  * @since 0.1.0

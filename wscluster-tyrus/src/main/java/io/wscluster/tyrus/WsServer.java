@@ -203,6 +203,7 @@ public final class WsServer implements AutoCloseable {
         private boolean closeClusterOnDrain = true;
         private Authenticator authenticator = Authenticator.ALLOW_ALL;
         private UserResolver userResolver = UserResolver.anonymous();
+        private RoomResolver roomResolver = RoomResolver.none();
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
@@ -387,6 +388,20 @@ public final class WsServer implements AutoCloseable {
         }
 
         /**
+         * Finds the rooms each session of a clustered endpoint joins during its handshake, before its
+         * client has the 101, in addition to the endpoint's {@code @Clustered(rooms)} and
+         * {@code roomPathParam} (default: none). An invalid room name refuses the handshake with 400.
+         *
+         * @param roomResolver the resolver
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder roomResolver(RoomResolver roomResolver) {
+            this.roomResolver = Objects.requireNonNull(roomResolver, "roomResolver");
+            return this;
+        }
+
+        /**
          * Allows browser handshakes only from these origins (exact match, e.g.
          * {@code https://chat.example.com}); others get 403. A handshake without an {@code Origin}
          * header (a non-browser client) is allowed. Default: every origin.
@@ -494,8 +509,10 @@ public final class WsServer implements AutoCloseable {
         }
 
         /**
-         * Bounds each session's outbound queue in payload bytes (default 4 MiB). A single message larger
-         * than this never fits and counts as an overflow.
+         * Bounds each session's outbound queue in payload bytes (default 4 MiB): what waits behind the
+         * message being sent. An empty queue takes one message of any size, so a message larger than
+         * this bound still reaches a client that keeps up; for a client that does not read, what waits is
+         * at most the larger of this bound and one message, plus the one in flight.
          *
          * @param bytes &gt; 0
          * @return this builder
@@ -658,7 +675,7 @@ public final class WsServer implements AutoCloseable {
             if (annotated.isEmpty() && programmatic.isEmpty()) {
                 throw new IllegalStateException("no endpoint: call endpoint(...) at least once");
             }
-            Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, userResolver,
+            Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, userResolver, roomResolver,
                     Set.copyOf(allowedOrigins), maxConnections, retryAfter, maxTextMessageBytes,
                     maxBinaryMessageBytes, idleTimeout, maxQueuedMessages, maxQueuedBytes, socketSendBufferBytes, overflowPolicy,
                     overflowCloseCode, rateLimitPerSecond, rateLimitBurst, onRateLimited, drainTimeout);

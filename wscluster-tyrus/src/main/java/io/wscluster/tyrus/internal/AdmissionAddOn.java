@@ -2,10 +2,14 @@ package io.wscluster.tyrus.internal;
 
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.http.server.AddOn;
-import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 
-/** Installs the {@link AdmissionFilter}; register it before Tyrus's WebSocketAddOn so it runs first. */
+/**
+ * Places our handshake filters around Tyrus's WebSocket filter; register it after Tyrus's
+ * WebSocketAddOn. In read order: {@link RefusalFilter} (completes refusals on their way out),
+ * {@link AdmissionFilter}, Tyrus, {@link NoEndpointFilter}, then Grizzly's HTTP handlers.
+ */
 final class AdmissionAddOn implements AddOn {
 
     private final ServerRuntime runtime;
@@ -16,10 +20,12 @@ final class AdmissionAddOn implements AddOn {
 
     @Override
     public void setup(NetworkListener networkListener, FilterChainBuilder builder) {
-        int index = builder.indexOfType(HttpServerFilter.class);
-        if (index < 0) {
-            throw new IllegalStateException("no HttpServerFilter in the Grizzly filter chain");
+        int tyrus = builder.indexOfType(GrizzlyServerFilter.class);
+        if (tyrus < 0) {
+            throw new IllegalStateException("no Tyrus WebSocket filter in the Grizzly filter chain");
         }
-        builder.add(index, new AdmissionFilter(runtime));
+        builder.add(tyrus + 1, new NoEndpointFilter());
+        builder.add(tyrus, new AdmissionFilter(runtime));
+        builder.add(tyrus, new RefusalFilter());
     }
 }

@@ -13,13 +13,14 @@ import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.http.HttpHeader;
-import org.glassfish.grizzly.http.HttpRequestPacket;
-import org.glassfish.grizzly.http.HttpResponsePacket;
+
+import java.util.Map;
 
 /**
  * Sits in front of Tyrus's WebSocket filter and admits WebSocket upgrade requests before Tyrus
  * sees them: while the server is starting or draining, or when the per-node connection cap is
- * reached, the handshake is answered 503 with {@code Retry-After} and the connection is closed.
+ * reached, the handshake is answered 503 with {@code Retry-After} and the connection is closed
+ * (by the {@link RefusalFilter}).
  * Tyrus itself cannot refuse with 503 (it upgrades on 503), and refusing here costs no session.
  *
  * <p>An admitted TCP connection holds one slot of the cap until it closes.
@@ -44,15 +45,6 @@ final class AdmissionFilter extends BaseFilter {
     }
 
     private final ServerRuntime runtime;
-
-    /**
-     * @param connection a connection
-     * @return true if it came in with a WebSocket upgrade request (Tyrus hides the header from HTTP
-     *         handlers when no endpoint serves the path)
-     */
-    static boolean askedForUpgrade(Connection<?> connection) {
-        return ADMITTED.get(connection) != null;
-    }
 
     private final CloseListener<Closeable, ICloseType> releaseOnClose;
 
@@ -103,15 +95,8 @@ final class AdmissionFilter extends BaseFilter {
     }
 
     private NextAction refuse(FilterChainContext ctx, HttpContent content) {
-        HttpResponsePacket response = ((HttpRequestPacket) content.getHttpHeader()).getResponse();
-        response.setStatus(503);
-        response.setReasonPhrase("Service Unavailable");
-        response.setHeader("Retry-After", Long.toString(Math.max(1, runtime.settings().retryAfter().toSeconds())));
-        response.setHeader("Connection", "close");
-        response.setContentLength(0);
-        ctx.write(HttpContent.builder(response).last(true).build());
-        content.recycle();
-        ctx.getConnection().closeSilently();
+        String retryAfter = Long.toString(Math.max(1, runtime.settings().retryAfter().toSeconds()));
+        RefusalFilter.refuse(ctx, content, 503, Map.of("Retry-After", retryAfter));
         return ctx.getStopAction();
     }
 }

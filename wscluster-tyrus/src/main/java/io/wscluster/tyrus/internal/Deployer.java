@@ -1,5 +1,6 @@
 package io.wscluster.tyrus.internal;
 
+import io.wscluster.Names;
 import io.wscluster.annotation.Clustered;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
@@ -11,6 +12,8 @@ import org.glassfish.tyrus.core.ComponentProviderService;
 import org.glassfish.tyrus.core.ErrorCollector;
 import org.glassfish.tyrus.core.monitoring.EndpointEventListener;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -59,12 +62,27 @@ final class Deployer {
         return wrap(config, endpointClass, instances, runtime);
     }
 
+    private static Set<String> fixedRooms(Clustered clustered, Class<?> endpointClass) {
+        if (clustered == null) {
+            return Set.of();
+        }
+        Set<String> rooms = new LinkedHashSet<>();
+        for (String room : clustered.rooms()) {
+            if (!Names.isValidRoom(room)) {
+                throw new IllegalArgumentException("@Clustered(rooms) of " + endpointClass.getName()
+                        + " must hold valid room names but held '" + room + "'");
+            }
+            rooms.add(room);
+        }
+        return Collections.unmodifiableSet(rooms);
+    }
+
     private static ServerEndpointConfig wrap(ServerEndpointConfig inner, Class<?> endpointClass,
                                              Supplier<Endpoint> delegate, ServerRuntime runtime) {
         Clustered clustered = endpointClass.getAnnotation(Clustered.class);
         boolean registered = clustered != null || runtime.registersEverySession();
         EndpointSpec spec = new EndpointSpec(inner.getPath(), registered,
-                clustered == null ? "" : clustered.roomPathParam(), delegate);
+                clustered == null ? "" : clustered.roomPathParam(), fixedRooms(clustered, endpointClass), delegate);
         SessionEndpoint endpoint = new SessionEndpoint(runtime, spec);
         GuardConfigurator configurator = new GuardConfigurator(inner.getConfigurator(), runtime, endpoint, registered);
         ServerEndpointConfig outer = ServerEndpointConfig.Builder.create(SessionEndpoint.class, inner.getPath())

@@ -11,7 +11,11 @@ import org.glassfish.tyrus.spi.UpgradeResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Wraps an endpoint's own configurator: checks the origin allow-list, runs the server's
@@ -23,6 +27,8 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
 
     /** Handshake user property holding the resolved user name. */
     static final String USER_PROPERTY = "io.wscluster.tyrus.user";
+    /** Handshake user property holding the rooms to join before the 101, a {@code List<String>}. */
+    static final String ROOMS_PROPERTY = "io.wscluster.tyrus.initialRooms";
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardConfigurator.class);
 
@@ -75,6 +81,12 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
                     }
                     sec.getUserProperties().put(USER_PROPERTY, user);
                 }
+                List<String> rooms = initialRooms(request);
+                if (rooms == null) {
+                    reject(response, 400, "invalid room name");
+                    return;
+                }
+                sec.getUserProperties().put(ROOMS_PROPERTY, rooms);
             }
         } catch (HandshakeRejection e) {
             reject(response, e.status(), e.getMessage());
@@ -88,11 +100,49 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
         if (clustered && response instanceof UpgradeResponse upgrade && upgrade.getStatus() == 101) {
             // registered now, before Tyrus writes the 101: a client that has it is reachable at once
             Object user = sec.getUserProperties().get(USER_PROPERTY);
-            SessionId id = runtime.reserve(spec(), user instanceof String s ? s : null);
+            SessionId id = runtime.reserve(spec(), user instanceof String s ? s : null, roomsOf(sec.getUserProperties()));
             if (id != null) {
                 sec.getUserProperties().put(ServerRuntime.RESERVED_PROPERTY, id);
             }
         }
+    }
+
+    /**
+     * The rooms a session joins before its 101: the endpoint's fixed rooms, the resolver's, and the
+     * room path parameter's value (Tyrus puts path parameters into the request's parameter map before
+     * the handshake). A path parameter that is no valid room name joins nothing here: the session is
+     * closed with 1008 when it opens.
+     *
+     * @return the rooms, or null if the resolver named an invalid one
+     */
+    private List<String> initialRooms(HandshakeRequest request) {
+        EndpointSpec spec = spec();
+        Set<String> rooms = new LinkedHashSet<>(spec.rooms());
+        Collection<String> resolved = runtime.settings().roomResolver().resolve(request);
+        if (resolved != null) {
+            for (String room : resolved) {
+                if (!Names.isValidRoom(room)) {
+                    return null;
+                }
+                rooms.add(room);
+            }
+        }
+        if (!spec.roomPathParam().isEmpty()) {
+            List<String> values = request.getParameterMap().get(spec.roomPathParam());
+            String room = values == null || values.isEmpty() ? null : values.get(0);
+            if (!Names.isValidRoom(room)) {
+                return List.of();
+            }
+            rooms.add(room);
+        }
+        return List.copyOf(rooms);
+    }
+
+    /** @return the rooms {@link #initialRooms} chose for a session, from its user properties */
+    @SuppressWarnings("unchecked")
+    static List<String> roomsOf(Map<String, Object> userProperties) {
+        Object rooms = userProperties.get(ROOMS_PROPERTY);
+        return rooms instanceof List<?> list ? (List<String>) list : List.of();
     }
 
     private EndpointSpec spec() {

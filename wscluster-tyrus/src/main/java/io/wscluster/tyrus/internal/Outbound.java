@@ -15,7 +15,10 @@ import java.util.ArrayDeque;
  * under this object's monitor and, if no send is in flight, the caller starts one. At most one
  * asynchronous send is in flight per session, so frames leave in queue order and the transport
  * holds at most one message of ours per session; the queue itself is bounded in messages and in
- * bytes (UTF-8 length for text), so memory per slow consumer is bounded. When a send completes,
+ * bytes (UTF-8 length for text), so memory per slow consumer is bounded. The byte bound limits what
+ * waits behind the send in flight, not one message alone: an empty queue takes any message, so a
+ * message larger than the bound is still delivered to a reader that keeps up (what waits is at
+ * most the larger of the bound and one message, plus the one in flight). When a send completes,
  * its completion thread starts the next one. A completion that arrives while the starting thread
  * is still inside the send call (Tyrus may complete inline) only sets a flag; the starting thread
  * then loops, so the stack never grows with the queue. A queue made before its socket (a session
@@ -26,6 +29,16 @@ final class Outbound implements SendHandler {
 
     /** What {@link #offer} did. */
     enum Offer { QUEUED, FULL, CLOSED }
+
+    /**
+     * The queue at the moment it refused a message.
+     *
+     * @param messages     messages queued (the one in flight not counted)
+     * @param bytes        bytes queued
+     * @param messageBytes size of the refused message
+     */
+    record Backlog(int messages, long bytes, int messageBytes) {
+    }
 
     private RemoteEndpoint.Async remote;
     private final int maxMessages;
@@ -38,6 +51,7 @@ final class Outbound implements SendHandler {
     private boolean inSendCall;
     private boolean completedInCall;
     private boolean closed;
+    private Backlog lastRefusal;
 
     /**
      * @param remote the socket to write to, or null until {@link #attach}
@@ -61,7 +75,8 @@ final class Outbound implements SendHandler {
             if (closed) {
                 return Offer.CLOSED;
             }
-            if (queue.size() >= maxMessages || queuedBytes + bytes > maxBytes) {
+            if (queue.size() >= maxMessages || (!queue.isEmpty() && queuedBytes + bytes > maxBytes)) {
+                lastRefusal = new Backlog(queue.size(), queuedBytes, bytes);
                 return Offer.FULL;
             }
             queue.add(message);
@@ -112,6 +127,11 @@ final class Outbound implements SendHandler {
 
     synchronized int size() {
         return queue.size();
+    }
+
+    /** @return the queue when it last refused a message, or null if it never did */
+    synchronized Backlog lastRefusal() {
+        return lastRefusal;
     }
 
     /** Sends queued messages one at a time; called by the thread that set {@code sending}. */

@@ -121,8 +121,8 @@ public final class ServerLifecycle {
         }
         // WebSocket connections live for hours: no HTTP keep-alive idle timeout (as Tyrus's own container)
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
-        listener.registerAddOn(new AdmissionAddOn(runtime));
         listener.registerAddOn(new WebSocketAddOn(tyrus, TyrusContainer.CONTEXT_PATH));
+        listener.registerAddOn(new AdmissionAddOn(runtime)); // around Tyrus's filter: after its add-on
 
         ServerConfiguration config = server.getServerConfiguration();
         config.setJmxEnabled(false);
@@ -134,7 +134,7 @@ public final class ServerLifecycle {
             files = new CLStaticHttpHandler(staticClassLoader, staticClassPathPrefix);
         }
         if (files != null) {
-            config.addHttpHandler(new NoUpgrade(files), "/");
+            config.addHttpHandler(files, "/"); // upgrade requests never get here: NoEndpointFilter
         }
         try {
             server.start();

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Registration during the handshake. A client counts as connected when it has the 101, but Tyrus
  * writes the 101 before it opens the session. So a session of a {@code @Clustered} endpoint is
- * registered in {@code modifyHandshake} ({@link #reserve}), with an outbound queue that holds what
+ * registered in {@code modifyHandshake} ({@link #reserve}), and made a member of its initial rooms
+ * (fixed, resolved, path parameter) there too, with an outbound queue that holds what
  * arrives (within its bounds) until {@link #opened} binds the socket; a close decided meanwhile
  * (overflow, kick) applies at that moment. A reservation that no session claims within
  * {@link #RESERVATION_TIMEOUT} (the upgrade failed after the handshake check, the client vanished)
@@ -220,7 +222,7 @@ public final class ServerRuntime implements LocalDelivery {
                 state.refusal = decided;
                 return state;
             }
-            return joinPathRoom(session, spec, state, local.info());
+            return joinInitialRooms(session, spec, state, local.info(), true);
         }
         try {
             SessionId id = tyrus != null ? tyrus.idOf(session.getId()) : host.newId();
@@ -249,18 +251,20 @@ public final class ServerRuntime implements LocalDelivery {
         }
         state.local = local;
         session.getUserProperties().put(ClusterSession.USER_PROPERTY, local);
-        return joinPathRoom(session, spec, state, local.info());
+        return joinInitialRooms(session, spec, state, local.info(), false);
     }
 
     /**
-     * Registers the session a handshake is about to open, so that it is reachable from the moment its
-     * client has the 101 (see the class notes). Called from {@code modifyHandshake}, once the
-     * handshake is accepted.
+     * Registers the session a handshake is about to open and makes it a member of its initial rooms,
+     * so that it is reachable from the moment its client has the 101 (see the class notes). Called
+     * from {@code modifyHandshake}, once the handshake is accepted. A join that fails leaves the
+     * session to be closed with 1013 when it opens.
      *
+     * @param rooms the rooms to join (valid names)
      * @return the new session's id, or null if it is left to {@link #opened} (a Tyrus cluster
      *         context registers sessions itself; a draining server refuses them there)
      */
-    SessionId reserve(EndpointSpec spec, String user) {
+    SessionId reserve(EndpointSpec spec, String user, List<String> rooms) {
         if (tyrus != null || status != ServerStatus.RUNNING) {
             return null;
         }
@@ -281,6 +285,10 @@ public final class ServerRuntime implements LocalDelivery {
             outbound.close();
             LOG.debug("Could not register session {} during its handshake: {}", id, e.toString());
             return null;
+        }
+        CloseReason failed = join(id, rooms);
+        if (failed != null) {
+            local.closeWhenBound(failed);
         }
         return id;
     }
@@ -308,25 +316,46 @@ public final class ServerRuntime implements LocalDelivery {
     private record Reservation(LocalSession local, long sinceNanos) {
     }
 
-    private SessionState joinPathRoom(Session session, EndpointSpec spec, SessionState state, SessionInfo info) {
-        if (!spec.roomPathParam().isEmpty()) {
-            String room = session.getPathParameters().get(spec.roomPathParam());
-            if (!Names.isValidRoom(room)) {
-                state.refusal = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "invalid room name");
-                return state;
-            }
-            try {
-                settings.cluster().rooms().join(info.id(), room).toCompletableFuture()
-                        .get(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "interrupted");
-            } catch (Exception e) {
-                LOG.warn("Session {} could not join room '{}': {}", info.id(), room, e.toString());
-                state.refusal = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
-            }
+    /**
+     * The session's initial rooms (see {@code GuardConfigurator#initialRooms}): an invalid room path
+     * parameter closes it with 1008; rooms not joined during the handshake (no reservation: a Tyrus
+     * cluster context, or the cluster was unavailable then) are joined now, after the 101.
+     */
+    private SessionState joinInitialRooms(Session session, EndpointSpec spec, SessionState state, SessionInfo info,
+                                          boolean joinedAtHandshake) {
+        if (!spec.roomPathParam().isEmpty() && !Names.isValidRoom(session.getPathParameters().get(spec.roomPathParam()))) {
+            state.refusal = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "invalid room name");
+            return state;
+        }
+        if (!joinedAtHandshake) {
+            state.refusal = join(info.id(), GuardConfigurator.roomsOf(session.getUserProperties()));
         }
         return state;
+    }
+
+    /**
+     * Joins rooms and waits for them, at most the drain timeout.
+     *
+     * @return null if every join completed, else the close to give the session
+     */
+    private CloseReason join(SessionId id, List<String> rooms) {
+        if (rooms.isEmpty()) {
+            return null;
+        }
+        CompletableFuture<?>[] joins = new CompletableFuture<?>[rooms.size()];
+        for (int i = 0; i < joins.length; i++) {
+            joins[i] = settings.cluster().rooms().join(id, rooms.get(i)).toCompletableFuture();
+        }
+        try {
+            CompletableFuture.allOf(joins).get(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "interrupted");
+        } catch (Exception e) {
+            LOG.warn("Session {} could not join its rooms {}: {}", id, rooms, e.toString());
+            return new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
+        }
     }
 
     /** A session closed (or failed to open): deregisters it once and forgets it. */
@@ -418,25 +447,32 @@ public final class ServerRuntime implements LocalDelivery {
         local.countDropped();
         boolean first = warnedSlowConsumer.compareAndSet(false, true);
         if (settings.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
-            log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): dropping messages"
-                    + " (policy DROP_NEWEST; further slow consumers are logged at debug)", local);
+            log(first, local, "dropping messages (policy DROP_NEWEST)");
             return;
         }
         if (local.markClosing()) {
             counters.slowConsumerCloses.increment();
-            log(first, "Outbound queue of session {} is full ({} messages / {} bytes max): closing it"
-                    + " (policy CLOSE; further slow consumers are logged at debug)", local);
+            log(first, local, "closing it (policy CLOSE)");
             deregisterSoon(local);
             closeSession(local, new CloseReason(
                     CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
         }
     }
 
-    private void log(boolean warn, String format, LocalSession local) {
+    private void log(boolean warn, LocalSession local, String action) {
+        if (!warn && !LOG.isDebugEnabled()) {
+            return;
+        }
+        Outbound.Backlog b = local.outbound().lastRefusal();
+        String format = "Outbound queue of session {} is full: it holds {} message(s) / {} bytes behind the one in"
+                + " flight (bounds {} messages / {} bytes) and refused one of {} bytes; {}"
+                + (warn ? "; further slow consumers are logged at debug" : "");
+        Object[] args = {local.id(), b == null ? 0 : b.messages(), b == null ? 0 : b.bytes(),
+                settings.maxQueuedMessages(), settings.maxQueuedBytes(), b == null ? 0 : b.messageBytes(), action};
         if (warn) {
-            LOG.warn(format, local.id(), settings.maxQueuedMessages(), settings.maxQueuedBytes());
+            LOG.warn(format, args);
         } else {
-            LOG.debug(format, local.id(), settings.maxQueuedMessages(), settings.maxQueuedBytes());
+            LOG.debug(format, args);
         }
     }
 

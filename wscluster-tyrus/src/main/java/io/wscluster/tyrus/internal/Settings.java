@@ -4,6 +4,7 @@ import io.wscluster.Cluster;
 import io.wscluster.tyrus.Authenticator;
 import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.tyrus.OverflowPolicy;
+import io.wscluster.tyrus.RoomResolver;
 import io.wscluster.tyrus.UserResolver;
 
 import java.time.Duration;
@@ -23,6 +24,7 @@ public record Settings(
         boolean closeClusterOnDrain,
         Authenticator authenticator,
         UserResolver userResolver,
+        RoomResolver roomResolver,
         Set<String> allowedOrigins,
         int maxConnections,
         Duration retryAfter,

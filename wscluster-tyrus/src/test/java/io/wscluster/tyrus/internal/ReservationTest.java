@@ -5,6 +5,7 @@ import io.wscluster.SessionId;
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.Authenticator;
 import io.wscluster.tyrus.ServerStatus;
+import io.wscluster.tyrus.RoomResolver;
 import io.wscluster.tyrus.UserResolver;
 import io.wscluster.tyrus.WsServer;
 import io.wscluster.tyrus.support.Nodes;
@@ -31,7 +32,8 @@ class ReservationTest {
         HazelcastCluster cluster = HazelcastCluster.builder().clusterName("wsc-res-" + UUID.randomUUID().toString().substring(0, 8))
                 .bindAddress("127.0.0.1").port(port).members("127.0.0.1:" + port)
                 .property("hazelcast.partition.count", "7").build();
-        Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, UserResolver.anonymous(), Set.of(),
+        Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, UserResolver.anonymous(),
+                RoomResolver.none(), Set.of(),
                 WsServer.DEFAULT_MAX_CONNECTIONS, WsServer.DEFAULT_RETRY_AFTER, WsServer.DEFAULT_MAX_TEXT_MESSAGE_BYTES,
                 WsServer.DEFAULT_MAX_BINARY_MESSAGE_BYTES, WsServer.DEFAULT_IDLE_TIMEOUT, WsServer.DEFAULT_MAX_QUEUED_MESSAGES,
                 WsServer.DEFAULT_MAX_QUEUED_BYTES, WsServer.DEFAULT_SOCKET_SEND_BUFFER_BYTES, WsServer.DEFAULT_OVERFLOW_POLICY,
@@ -40,9 +42,9 @@ class ReservationTest {
         try {
             runtime.attach();
             runtime.status(ServerStatus.RUNNING);
-            EndpointSpec spec = new EndpointSpec("/chat", true, "", () -> null);
+            EndpointSpec spec = new EndpointSpec("/chat", true, "", Set.of(), () -> null);
 
-            SessionId id = runtime.reserve(spec, "ghost");
+            SessionId id = runtime.reserve(spec, "ghost", List.of());
             assertThat(id).isNotNull();
             assertThat(cluster.registry().isOnline("ghost")).isTrue();
             runtime.deliver(List.of(id), Message.text("held until the socket opens"));

@@ -93,13 +93,15 @@ public final class RawWebSocket implements AutoCloseable {
 
     private final Socket socket;
     private final Response response;
+    private final String statusLine;
     // created on the first read: an idle connection holds no more than the socket and the response
     // head (IdleMemoryProbe counts these clients in the heap it measures)
     private DataInputStream in;
 
-    private RawWebSocket(Socket socket, Response response) {
+    private RawWebSocket(Socket socket, Head head) {
         this.socket = socket;
-        this.response = response;
+        this.response = head.response();
+        this.statusLine = head.statusLine();
     }
 
     /**
@@ -179,7 +181,60 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private static Response readHead(InputStream in, String pathAndQuery) throws IOException {
+    /**
+     * A refused handshake as it came over the wire.
+     *
+     * @param statusLine     the response's status line, e.g. {@code HTTP/1.1 400 Bad Request}
+     * @param status         the HTTP status
+     * @param headers        the response headers, lower-case names
+     * @param body           the body, read up to its {@code Content-Length} (empty without one)
+     * @param closedByServer whether the server closed the socket after the response (a read saw
+     *                       end of stream or a reset) within the read deadline
+     */
+    public record Refusal(String statusLine, int status, Map<String, String> headers, byte[] body,
+                          boolean closedByServer) {
+
+        /** @return the reason phrase of the status line, empty if it has none */
+        public String reasonPhrase() {
+            String[] parts = statusLine.split(" ", 3);
+            return parts.length == 3 ? parts[2] : "";
+        }
+    }
+
+    /**
+     * Sends a handshake and reads the whole response: head, a body of {@code Content-Length} bytes,
+     * then waits up to {@code closeDeadlineMillis} for the server to close the socket.
+     *
+     * @param port                the server port on 127.0.0.1
+     * @param pathAndQuery        the request target
+     * @param headers             extra request headers
+     * @param closeDeadlineMillis how long to wait for the server's close after the response
+     * @return what came back
+     */
+    public static Refusal refusal(int port, String pathAndQuery, Map<String, String> headers, int closeDeadlineMillis) {
+        try (RawWebSocket ws = connect(port, pathAndQuery, headers, 0)) {
+            InputStream in = ws.socket.getInputStream();
+            String length = ws.headers().get("content-length");
+            byte[] body = new byte[0];
+            if (length != null) {
+                body = new DataInputStream(in).readNBytes(Integer.parseInt(length));
+            }
+            ws.socket.setSoTimeout(closeDeadlineMillis);
+            boolean closed;
+            try {
+                closed = in.read() < 0;
+            } catch (SocketTimeoutException e) {
+                closed = false;
+            } catch (java.net.SocketException e) {
+                closed = true; // reset by the server
+            }
+            return new Refusal(ws.statusLine, ws.status(), ws.headers(), body, closed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Head readHead(InputStream in, String pathAndQuery) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};
@@ -203,7 +258,10 @@ public final class RawWebSocket implements AutoCloseable {
                 headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
             }
         }
-        return new Response(status, headers);
+        return new Head(lines[0], new Response(status, headers));
+    }
+
+    private record Head(String statusLine, Response response) {
     }
 
     /** @return the HTTP status of the handshake (101 when upgraded) */
