@@ -17,6 +17,7 @@ import io.wscluster.SessionId;
 import io.wscluster.event.ClusterEvents;
 import io.wscluster.hazelcast.internal.Engine;
 import io.wscluster.spi.LocalDelivery;
+import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +84,7 @@ public final class HazelcastCluster implements Cluster {
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "slf4j");
         }
+        LoggingCheck.warnIfNoProvider();
         return new Builder();
     }
 

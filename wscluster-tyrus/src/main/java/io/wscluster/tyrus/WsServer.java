@@ -4,6 +4,7 @@ import io.wscluster.annotation.Clustered;
 
 import io.wscluster.Cluster;
 import io.wscluster.CloseCode;
+import io.wscluster.spi.LoggingCheck;
 import io.wscluster.tyrus.internal.ServerLifecycle;
 import io.wscluster.tyrus.internal.ServerRuntime;
 import io.wscluster.tyrus.internal.Settings;
@@ -103,6 +104,7 @@ public final class WsServer implements AutoCloseable {
 
     /** @return a new builder */
     public static Builder builder() {
+        LoggingCheck.warnIfNoProvider();
         return new Builder();
     }
 
