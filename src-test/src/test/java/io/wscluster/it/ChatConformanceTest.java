@@ -203,6 +203,9 @@ class ChatConformanceTest {
         t1.send("op", "direct", "to", target, "body", "self");
         assertThat(t1.nextOp("direct", WAIT).path("body").asText()).isEqualTo("self");
         assertThat(t2.nextOp("direct", WAIT).path("from").asText()).isEqualTo(target);
+        // a control from t1's node to the sender: it comes after any stray copy of "self" sent there
+        t1.send("op", "direct", "to", sender.user(), "body", "control");
+        assertThat(sender.nextOp("direct", WAIT).path("body").asText()).isEqualTo("control");
         assertThat(who(sender, name("empty"))).isEmpty();
         assertThat(sender.drain()).isEmpty();
     }

@@ -50,7 +50,8 @@ class ClientNodeLossTest {
                 a.cluster().events().onNodeLeft(seen::add);
                 a.cluster().events().onUserOffline(seen::add);
                 assertThat(a.cluster().registry().usersInRoom("lobby")).containsExactly("carl");
-                assertThat(a.cluster().nodes()).hasSize(2);
+                // A learns of the new node from the node table's entry listener, asynchronously
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.cluster().nodes()).hasSize(2));
 
                 long crashedAt = System.nanoTime();
                 clientNode.crash();

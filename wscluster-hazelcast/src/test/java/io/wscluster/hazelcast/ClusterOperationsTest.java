@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,6 +59,34 @@ class ClusterOperationsTest {
 
     private static <T> T join(java.util.concurrent.CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits until {@code observer}'s listeners have had every session and user event that A, B and C
+     * published before this call: each node publishes one more open afterwards, and the events topic
+     * keeps each publisher's order. So an event that should not exist would have arrived by then.
+     */
+    private static void awaitEarlierEventsDelivered(Cluster observer) {
+        String marker = unique("marker");
+        List<SessionId> seen = new CopyOnWriteArrayList<>();
+        var subscription = observer.events().onSessionOpened(e -> {
+            if (e.session().user().orElse("").equals(marker)) {
+                seen.add(e.session().id());
+            }
+        });
+        List<Member> members = List.of(a, b, c);
+        List<SessionInfo> markers = new ArrayList<>();
+        try {
+            for (Member m : members) {
+                markers.add(m.host().open("/chat", marker, Map.of()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == members.size());
+        } finally {
+            subscription.close();
+            for (int i = 0; i < markers.size(); i++) {
+                members.get(i).host().closed(markers.get(i).id());
+            }
+        }
     }
 
     @Test
@@ -219,7 +246,9 @@ class ClusterOperationsTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(c.server().texts(member.id())).containsExactly("<binary 3>", "only-others"));
         assertThat(a.server().texts(sender.id())).containsExactly("<binary 3>");
-        assertThat(b.server().texts(outsider.id())).isEmpty();
+        // B has no member, so nothing reached it but a control sent after the room messages (same publisher, so later)
+        join(a.cluster().messenger().sendText(Target.session(outsider.id()), "control"));
+        assertThat(b.server().texts(outsider.id())).containsExactly("control");
         a.host().closed(sender.id());
         b.host().closed(outsider.id());
         c.host().closed(member.id());
@@ -228,12 +257,13 @@ class ClusterOperationsTest {
     @Test
     void send_toRoom_sendsNothingToNodesWithoutMembers() throws Exception {
         String room = unique("quiet");
-        AtomicLong envelopesToB = new AtomicLong();
+        // what the senders publish to B's inbox, seen by a listener of A's (on A's event thread, so later than B's reply)
+        List<String> envelopesToB = new CopyOnWriteArrayList<>();
         ITopic<byte[]> inboxOfB = a.cluster().hazelcastInstance().getTopic("wsc.n." + b.cluster().localNode().value());
         UUID probe = inboxOfB.addMessageListener(m -> {
-            if (io.wscluster.hazelcast.internal.Wire.decodeEnvelope(m.getMessageObject()).kind()
-                    == io.wscluster.hazelcast.internal.Wire.Kind.DELIVER) {
-                envelopesToB.incrementAndGet();
+            io.wscluster.hazelcast.internal.Wire.Envelope envelope = io.wscluster.hazelcast.internal.Wire.decodeEnvelope(m.getMessageObject());
+            if (envelope.kind() == io.wscluster.hazelcast.internal.Wire.Kind.DELIVER) {
+                envelopesToB.add(envelope.message().text());
             }
         });
         try {
@@ -242,18 +272,24 @@ class ClusterOperationsTest {
             SessionInfo onB = b.host().open("/chat", null, Map.of());
             join(a.cluster().rooms().join(onA.id(), room));
             join(a.cluster().rooms().join(onC.id(), room));
-            long baseline = envelopesToB.get();
+            int baseline = envelopesToB.size();
+            long deliverCallsBefore = b.server().deliverCalls();
 
             for (int i = 0; i < 200; i++) {
                 a.cluster().messenger().sendText(Target.room(room), "m" + i);
                 c.cluster().messenger().sendText(Target.room(room), "n" + i);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> c.server().texts(onC.id()).size() == 400);
-            // a control envelope to B after the burst: once it arrived, any room traffic to B would have too
-            join(a.cluster().messenger().sendText(Target.session(onB.id()), "control"));
+            // a control envelope to B from each sender after the burst: a topic keeps each publisher's order, so
+            // once both arrived (at B and at the probe), any room traffic to B would have arrived too
+            join(a.cluster().messenger().sendText(Target.session(onB.id()), "control-a"));
+            join(c.cluster().messenger().sendText(Target.session(onB.id()), "control-c"));
 
-            assertThat(envelopesToB.get() - baseline).as("messages routed to B: only the control").isEqualTo(1);
-            assertThat(b.server().deliverCalls()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> envelopesToB.containsAll(List.of("control-a", "control-c")));
+            assertThat(envelopesToB.subList(baseline, envelopesToB.size())).as("messages routed to B: only the controls")
+                    .containsExactlyInAnyOrder("control-a", "control-c");
+            assertThat(b.server().deliverCalls() - deliverCallsBefore).isEqualTo(2);
+            assertThat(b.server().texts(onB.id())).containsExactly("control-a", "control-c");
             for (SessionInfo s : List.of(onA)) {
                 a.host().closed(s.id());
             }
@@ -342,6 +378,8 @@ class ClusterOperationsTest {
             c.host().closed(second.id());
 
             await().atMost(Duration.ofSeconds(10)).until(() -> seenOnB.size() == 6);
+            awaitEarlierEventsDelivered(observer);
+            assertThat(seenOnB).hasSize(6);
             assertThat(seenOnB).filteredOn(e -> e instanceof UserOnline).hasSize(1);
             assertThat(seenOnB).filteredOn(e -> e instanceof UserOffline).hasSize(1)
                     .first().isEqualTo(new UserOffline(user, second.id()));
@@ -435,6 +473,7 @@ class ClusterOperationsTest {
 
             assertThat(c.cluster().registry().isOnline(user)).isFalse();
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
+            awaitEarlierEventsDelivered(a.cluster());
             assertThat(seen).hasSize(2);
             assertThat(seen.get(0)).isInstanceOf(UserOnline.class);
             assertThat(seen.get(1)).isInstanceOf(UserOffline.class);

@@ -62,6 +62,12 @@ class ClusteredMessagingTest {
         return c.received().stream().filter(message::equals).count();
     }
 
+    private static List<Client> concat(List<Client> clients, Client another) {
+        List<Client> all = new ArrayList<>(clients);
+        all.add(another);
+        return all;
+    }
+
     @Test
     void open_onClusteredEndpoint_registersSessionWithUserAndPathBeforeOnOpen() {
         String user = unique("u");
@@ -107,7 +113,12 @@ class ClusteredMessagingTest {
                 await().atMost(10, TimeUnit.SECONDS).until(() -> m.received().stream().anyMatch(s -> s.endsWith(":hi")));
             }
             String expected = members.get(0).received().stream().filter(s -> s.endsWith(":hi")).findFirst().orElseThrow();
-            outsider.request("all:ping", "sent:");
+            // a control from the same sender: each node gets it after the room message and each socket's queue
+            // keeps order, so once every client has it a duplicate or a stray copy would be there too
+            members.get(0).request("all:ping", "sent:");
+            for (Client c : concat(members, outsider)) {
+                await().atMost(10, TimeUnit.SECONDS).until(() -> c.received().stream().anyMatch(s -> s.endsWith(":ping")));
+            }
             for (Client m : members) {
                 assertThat(count(m, expected)).isEqualTo(1);
             }
@@ -126,6 +137,12 @@ class ClusteredMessagingTest {
             assertThat(reply).isEqualTo("sent:2:2");
             String body = "msg:" + bob.received().get(0).split(":")[2] + ":psst";
             await().atMost(10, TimeUnit.SECONDS).until(() -> count(a0, body) == 1 && count(a2, body) == 1);
+            // a later message to the same user proves a second copy would have arrived by now
+            bob.request("user:" + alice + ":after", "sent:");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> a0.received().stream().anyMatch(m -> m.endsWith(":after"))
+                    && a2.received().stream().anyMatch(m -> m.endsWith(":after")));
+            assertThat(count(a0, body)).isEqualTo(1);
+            assertThat(count(a2, body)).isEqualTo(1);
             assertThat(bob.received()).doesNotContain(body);
         }
     }
@@ -145,6 +162,10 @@ class ClusteredMessagingTest {
 
             assertThat(reply).isEqualTo("sent:1:1");
             await().atMost(10, TimeUnit.SECONDS).until(() -> target.received().stream().anyMatch(m -> m.endsWith(":direct")));
+            // a control to the other session from the same sender, after the first: once it is there, a stray
+            // copy of the first would be too
+            sender.request("session:" + idOf(other) + ":control", "sent:");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> other.received().stream().anyMatch(m -> m.endsWith(":control")));
             assertThat(other.received()).noneMatch(m -> m.endsWith(":direct"));
         }
     }

@@ -122,6 +122,7 @@ class HandshakeTest {
 
             CloseReason reason = big.closed().orTimeout(10, TimeUnit.SECONDS).join();
             assertThat(reason.getCloseCode().getCode()).isEqualTo(1009);
+            assertThat(ok.request("still-open", "still-open")).isEqualTo("still-open"); // an echo: the server kept it open
             assertThat(ok.session().isOpen()).isTrue();
         }
     }

@@ -84,13 +84,17 @@ class SlowConsumerTest {
                 .maxQueuedMessages(MAX_QUEUED).maxQueuedBytes(MAX_QUEUED * 20L * 1024).overflowPolicy(policy));
     }
 
-    private record Result(int sent, long maxQueued, List<Client> readers) {
+    /** What a chat left: the slow client's socket stays open (never read) until the assertions are done. */
+    private record Result(int sent, long maxQueued, List<Client> readers, RawWebSocket slow) {
     }
 
     private static Result chat(Nodes nodes, Predicate<ServerStats> policyApplied) {
         Nodes.Node node = nodes.get(0);
         WsServer server = node.server();
-        try (RawWebSocket slow = RawWebSocket.connect(node.port(), "/chat?user=slow", Map.of(), 4096)) {
+        // closed by assertEveryoneElseGotEverything, not here: a socket its client closed is deregistered anyway,
+        // which would let the registry checks pass without the policy's own close and deregistration
+        RawWebSocket slow = RawWebSocket.connect(node.port(), "/chat?user=slow", Map.of(), 4096);
+        try {
             assertThat(slow.status()).isEqualTo(101);
             slow.sendText("join:" + ROOM);
             await().atMost(10, TimeUnit.SECONDS).until(() -> node.cluster().registry().usersInRoom(ROOM).contains("slow"));
@@ -120,7 +124,10 @@ class SlowConsumerTest {
             int total = sent;
             await().atMost(30, TimeUnit.SECONDS).until(() -> readers.stream()
                     .allMatch(c -> c.received().stream().filter(m -> m.endsWith(BODY)).count() == total));
-            return new Result(sent, maxQueued, readers);
+            return new Result(sent, maxQueued, readers, slow);
+        } catch (RuntimeException | Error e) {
+            slow.close();
+            throw e;
         }
     }
 
@@ -132,6 +139,7 @@ class SlowConsumerTest {
             }
         } finally {
             r.readers.forEach(Client::close);
+            r.slow.close();
         }
     }
 }

@@ -38,7 +38,9 @@ class ReservationTest {
                 WsServer.DEFAULT_MAX_BINARY_MESSAGE_BYTES, WsServer.DEFAULT_IDLE_TIMEOUT, WsServer.DEFAULT_MAX_QUEUED_MESSAGES,
                 WsServer.DEFAULT_MAX_QUEUED_BYTES, WsServer.DEFAULT_SOCKET_SEND_BUFFER_BYTES, WsServer.DEFAULT_OVERFLOW_POLICY,
                 WsServer.DEFAULT_OVERFLOW_CLOSE_CODE, 0, 0, s -> { }, WsServer.DEFAULT_DRAIN_TIMEOUT);
-        ServerRuntime runtime = new ServerRuntime(settings, null, Duration.ofMillis(400));
+        // the checks right after reserve() must run before the reservation times out: 2 s leaves room for a
+        // descheduled test thread on a loaded machine
+        ServerRuntime runtime = new ServerRuntime(settings, null, Duration.ofSeconds(2));
         try {
             runtime.attach();
             runtime.status(ServerStatus.RUNNING);

@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  */
 class TyrusClusterCoreTest {
 
-    private static final TyrusClusterCore.Timings FAST = new TyrusClusterCore.Timings(Duration.ofMillis(300),
+    /** The pending timeout (2 s) bounds the time between a create() and the checks or open() after it. */
+    private static final TyrusClusterCore.Timings FAST = new TyrusClusterCore.Timings(Duration.ofSeconds(2),
             Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(60), Duration.ofMillis(50));
 
     private static HazelcastCluster cluster;

@@ -112,7 +112,12 @@ class TickerTest {
             assertThat(s.prices("AAPL")).isEmpty();
         }
         assertThat(remote.ticks.subList(before, remote.ticks.size())).extracting(t -> t.path("seq").asLong()).isSorted();
-        assertThat(other.ticks).isEmpty();
+        // a control for the subscriber of nothing: subscribing now sends it MSFT's last value (60) on the same
+        // socket, after anything the updates above might wrongly have sent it
+        other.session.getBasicRemote().sendText("MSFT");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !other.ticks.isEmpty());
+        assertThat(other.prices("MSFT")).containsExactly(60.0);
+        assertThat(other.ticks).hasSize(1);
         for (Subscriber s : List.of(local, remote, other)) {
             s.session.close();
         }
