@@ -123,13 +123,11 @@ for ((i = 0; i < NODES; i++)); do
   MEMBERS="${MEMBERS:+$MEMBERS,}127.0.0.1:$((CLUSTER_BASE_PORT + i))"
 done
 
-SERVERS=""
 for ((i = 0; i < NODES; i++)); do
   port=$((BASE_PORT + i))
   java -jar "$JAR" --host 127.0.0.1 --port "$port" --cluster-host 127.0.0.1 --cluster-port $((CLUSTER_BASE_PORT + i)) \
        --members "$MEMBERS" --cluster-name "$CLUSTER_NAME" > "$WORK/node-$port.log" 2>&1 &
   PIDS+=($!)
-  SERVERS="${SERVERS}        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   echo "chat node $((i + 1)): PID $! on http://127.0.0.1:$port (log $WORK/node-$port.log)"
 done
 
@@ -144,11 +142,11 @@ for ((i = 0; i < NODES; i++)); do
   grep -q "READY $port" "$WORK/node-$port.log" || { echo "node on port $port not ready after 90 s; see $WORK/node-$port.log" >&2; exit 1; }
 done
 
-SERVERS="${SERVERS%$'\n'}"
 CONF="$WORK/nginx.conf"
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in
-    *@SERVERS@*) printf '%s\n' "$SERVERS" ;;
+    *@SERVER@*) # the server line of the template, once per chat node
+      for ((i = 0; i < NODES; i++)); do printf '%s\n' "${line//@SERVER@/127.0.0.1:$((BASE_PORT + i))}"; done ;;
     *) line="${line//@DIR@/$WORK}"; line="${line//@LISTEN@/$LB_PORT}"; line="${line//@BALANCE@/$BALANCE}"; printf '%s\n' "$line" ;;
   esac
 done < "$TEMPLATE" > "$CONF"
