@@ -34,28 +34,48 @@ Needs Java 17+, Maven (only to build the jar) and nginx (Debian: apt-get install
 USAGE
 }
 
+# A bad argument: one line naming the problem, a pointer to --help, exit status 2.
+bad_usage() {
+  echo "$(basename "$0"): $1" >&2
+  echo "Run $0 --help for the options." >&2
+  exit 2
+}
+
+# The value of option $1, given as the next argument $2 ($3 is how many arguments were left).
+value_of() {
+  [ "$3" -ge 2 ] || bad_usage "$1 needs a value"
+  case "$2" in
+    ''|--*) bad_usage "$1 needs a value, not '$2'" ;;
+  esac
+}
+
 while [ $# -gt 0 ]; do
   case "$1" in
-    --mode) MODE="${2:-}"; shift 2 ;;
-    --port) LB_PORT="${2:-}"; shift 2 ;;
-    --base-port) BASE_PORT="${2:-}"; shift 2 ;;
-    --cluster-base-port) CLUSTER_BASE_PORT="${2:-}"; shift 2 ;;
-    --nodes) NODES="${2:-}"; shift 2 ;;
+    --mode) value_of "$1" "${2-}" $#; MODE="$2"; shift 2 ;;
+    --port) value_of "$1" "${2-}" $#; LB_PORT="$2"; shift 2 ;;
+    --base-port) value_of "$1" "${2-}" $#; BASE_PORT="$2"; shift 2 ;;
+    --cluster-base-port) value_of "$1" "${2-}" $#; CLUSTER_BASE_PORT="$2"; shift 2 ;;
+    --nodes) value_of "$1" "${2-}" $#; NODES="$2"; shift 2 ;;
     --rebuild) REBUILD=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    *) bad_usage "unknown argument '$1'" ;;
   esac
 done
 
 case "$MODE" in
   least) BALANCE='least_conn;' ;;
   hash) BALANCE='hash $remote_addr consistent;' ;;
-  *) echo "--mode must be least or hash, not '$MODE'" >&2; exit 2 ;;
+  *) bad_usage "--mode must be least or hash, not '$MODE'" ;;
 esac
-for n in "$LB_PORT" "$BASE_PORT" "$CLUSTER_BASE_PORT" "$NODES"; do
-  [[ "$n" =~ ^[0-9]+$ ]] || { echo "not a number: '$n'" >&2; exit 2; }
-done
-[ "$NODES" -ge 1 ] || { echo "--nodes must be at least 1" >&2; exit 2; }
+number() { # option value low high
+  [[ "$2" =~ ^[0-9]{1,5}$ ]] && [ "$((10#$2))" -ge "$3" ] && [ "$((10#$2))" -le "$4" ] \
+    || bad_usage "$1 must be a number from $3 to $4, not '$2'"
+}
+number --nodes "$NODES" 1 100
+number --port "$LB_PORT" 1 65535
+number --base-port "$BASE_PORT" 1 $((65535 - NODES + 1))
+number --cluster-base-port "$CLUSTER_BASE_PORT" 1 $((65535 - NODES + 1))
+LB_PORT=$((10#$LB_PORT)); BASE_PORT=$((10#$BASE_PORT)); CLUSTER_BASE_PORT=$((10#$CLUSTER_BASE_PORT)); NODES=$((10#$NODES))
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -67,8 +87,13 @@ command -v java >/dev/null || { echo "java not found: install a JDK 17+ (Debian:
 
 if [ "$REBUILD" = 1 ] || [ ! -f "$JAR" ]; then
   command -v mvn >/dev/null || { echo "the chat jar is missing and mvn is not installed (Debian: apt-get install -y maven)" >&2; exit 1; }
-  echo "Building the chat jar (mvn install -pl examples/chat -am) ..."
-  (cd "$ROOT" && mvn -B -q install -DskipTests -pl examples/chat -am)
+  # Only what runs: the library modules and the chat jar, in this source tree (nothing is installed
+  # into ~/.m2), without compiling or resolving anything for tests (the jars-only profile).
+  echo "Building the chat jar: mvn -B -ntp -P jars-only package -pl examples/chat -am"
+  echo "(the first build downloads the dependencies, which can take a few minutes)"
+  (cd "$ROOT" && mvn -B -ntp -P jars-only package -pl examples/chat -am) > "${TMPDIR:-/tmp}/wscluster-run-cluster-build.log" 2>&1 \
+    || { echo "the build failed; its output:" >&2; tail -40 "${TMPDIR:-/tmp}/wscluster-run-cluster-build.log" >&2; exit 1; }
+  echo "Built $JAR"
 fi
 
 NGINX="$(command -v nginx || true)"
@@ -123,13 +148,11 @@ for ((i = 0; i < NODES; i++)); do
   MEMBERS="${MEMBERS:+$MEMBERS,}127.0.0.1:$((CLUSTER_BASE_PORT + i))"
 done
 
-SERVERS=""
 for ((i = 0; i < NODES; i++)); do
   port=$((BASE_PORT + i))
   java -jar "$JAR" --host 127.0.0.1 --port "$port" --cluster-host 127.0.0.1 --cluster-port $((CLUSTER_BASE_PORT + i)) \
        --members "$MEMBERS" --cluster-name "$CLUSTER_NAME" > "$WORK/node-$port.log" 2>&1 &
   PIDS+=($!)
-  SERVERS="${SERVERS}        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   echo "chat node $((i + 1)): PID $! on http://127.0.0.1:$port (log $WORK/node-$port.log)"
 done
 
@@ -144,11 +167,11 @@ for ((i = 0; i < NODES; i++)); do
   grep -q "READY $port" "$WORK/node-$port.log" || { echo "node on port $port not ready after 90 s; see $WORK/node-$port.log" >&2; exit 1; }
 done
 
-SERVERS="${SERVERS%$'\n'}"
 CONF="$WORK/nginx.conf"
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in
-    *@SERVERS@*) printf '%s\n' "$SERVERS" ;;
+    *@SERVER@*) # the server line of the template, once per chat node
+      for ((i = 0; i < NODES; i++)); do printf '%s\n' "${line//@SERVER@/127.0.0.1:$((BASE_PORT + i))}"; done ;;
     *) line="${line//@DIR@/$WORK}"; line="${line//@LISTEN@/$LB_PORT}"; line="${line//@BALANCE@/$BALANCE}"; printf '%s\n' "$line" ;;
   esac
 done < "$TEMPLATE" > "$CONF"

@@ -13,6 +13,8 @@
   let retries = 0;
   const rooms = new Set();     // rooms this page has joined (re-joined after a reconnect)
   let active = null;           // the room messages are sent to
+  let node = null;             // the node holding this page's WebSocket, from the last joined frame
+  let cluster = '';            // members and sessions from /health (cluster-wide: any node may answer)
 
   $('user').value = 'guest-' + Math.floor(Math.random() * 9000 + 1000);
 
@@ -90,13 +92,15 @@
       retries = 0;
       status('connected as ' + user, 'online');
       setConnected(true);
-      refreshNode();
+      refreshCluster();
       for (const room of rooms) send({ op: 'join', room });
     };
     ws.onmessage = (event) => onFrame(JSON.parse(event.data));
     ws.onclose = (event) => {
       setConnected(false);
       ws = null;
+      node = null;
+      renderNode();
       const why = event.code + (event.reason ? ' ' + event.reason : '');
       if (wanted && RECONNECT_CODES.has(event.code)) {
         const delay = Math.min(5000, 300 * 2 ** retries++) * (0.5 + Math.random());
@@ -120,6 +124,10 @@
         log('direct', [['(direct) ', 'room'], [f.from, 'from'], [': ' + f.body]]);
         break;
       case 'joined':
+        if (typeof f.node === 'string' && f.node !== node) {
+          node = f.node;
+          renderNode();
+        }
         if (!rooms.has(f.room)) info('joined ' + f.room);
         rooms.add(f.room);
         if (!active) active = f.room;
@@ -152,11 +160,20 @@
     }
   }
 
-  function refreshNode() {
+  // The badge names the node that holds this page's WebSocket: the server says it in each joined frame.
+  // /health cannot tell: behind a balancer that request may go to any node. It still gives the
+  // cluster-wide counts, which are the same whichever node answers.
+  function renderNode() {
+    const where = node ? 'node ' + node : (ws ? 'node ? (join a room)' : 'node ? (not connected)');
+    $('node').textContent = where + cluster;
+  }
+
+  function refreshCluster() {
     fetch('/health', { cache: 'no-store' })
       .then((r) => r.json())
-      .then((h) => { $('node').textContent = 'node ' + h.node + ' · ' + h.members + ' members · ' + h.clusterSessions + ' sessions'; })
-      .catch(() => { $('node').textContent = 'node unreachable'; });
+      .then((h) => { cluster = ' · ' + h.members + ' members · ' + h.clusterSessions + ' sessions'; })
+      .catch(() => { cluster = ' · cluster unreachable'; })
+      .then(renderNode);
   }
 
   $('connect').addEventListener('click', connect);
@@ -192,8 +209,8 @@
     $('message').value = '';
   });
 
-  refreshNode();
-  setInterval(refreshNode, 5000);
+  refreshCluster();
+  setInterval(refreshCluster, 5000);
   setInterval(who, 3000);
   setConnected(false);
 })();

@@ -63,8 +63,20 @@ class ChatConformanceTest {
     private ChatClient joined(int node, String user, String room) {
         ChatClient client = connect(node, user);
         client.send("op", "join", "room", room);
-        assertThat(client.next(WAIT)).isEqualTo(json("{\"op\":\"joined\",\"room\":\"" + room + "\"}"));
+        assertThat(withoutNode(client.next(WAIT))).isEqualTo(json("{\"op\":\"joined\",\"room\":\"" + room + "\"}"));
         return client;
+    }
+
+    /**
+     * A joined frame without its {@code node} field: an extra field (server frames may carry them) that
+     * names the node holding the connection, checked in the chat example's own protocol test.
+     */
+    private static JsonNode withoutNode(JsonNode frame) {
+        JsonNode copy = frame.deepCopy();
+        if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            object.remove("node");
+        }
+        return copy;
     }
 
     private static JsonNode json(String text) {
@@ -147,7 +159,7 @@ class ChatConformanceTest {
         String room = name("r");
         ChatClient client = joined(1, name("u"), room);
         client.send("op", "join", "room", room);
-        assertThat(client.next(WAIT)).isEqualTo(json("{\"op\":\"joined\",\"room\":\"" + room + "\"}"));
+        assertThat(withoutNode(client.next(WAIT))).isEqualTo(json("{\"op\":\"joined\",\"room\":\"" + room + "\"}"));
         ChatClient observer = connect(2, name("o"));
 
         client.send("op", "leave", "room", room);

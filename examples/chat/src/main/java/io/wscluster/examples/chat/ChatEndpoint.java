@@ -113,7 +113,7 @@ public final class ChatEndpoint extends Endpoint {
         switch (request.op()) {
             case JOIN:
                 await(me.join(request.room()));
-                reply(me, Frames.joined(request.room()));
+                reply(me, Frames.joined(request.room(), me.cluster().localNode().value()));
                 break;
             case LEAVE:
                 await(me.leave(request.room()));

@@ -127,11 +127,18 @@ final class Frames {
 
     // ---- server frames ---------------------------------------------------------------------
 
-    /** @return {@code {"op":"joined","room":R}} */
-    static String joined(String room) {
+    /**
+     * The answer to a join. {@code node} is an extra field (the protocol lets server frames carry them):
+     * the id of the node that holds the connection, which a page behind a balancer cannot learn from
+     * {@code /health} (the balancer sends that request to any node).
+     *
+     * @return {@code {"op":"joined","room":R,"node":ID}}
+     */
+    static String joined(String room, String node) {
         return write(null, g -> {
             g.writeStringField("op", "joined");
             g.writeStringField("room", room);
+            g.writeStringField("node", node);
         });
     }
 

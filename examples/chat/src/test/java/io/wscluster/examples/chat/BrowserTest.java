@@ -2,6 +2,8 @@ package io.wscluster.examples.chat;
 
 import io.wscluster.examples.chat.support.Binaries;
 import io.wscluster.examples.chat.support.ChatCluster;
+import io.wscluster.examples.chat.support.Http;
+import io.wscluster.examples.chat.support.Nginx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,38 @@ class BrowserTest {
         type(alice, "@bob a direct message");
         await().atMost(WAIT).untilAsserted(() -> assertThat(text(bob, "log")).contains("(direct) alice: a direct message"));
         screenshot(bob, "browser-bob.png");
+    }
+
+    /**
+     * Behind nginx (least_conn) the page's {@code /health} request goes to the node with fewer open
+     * connections, which is not the one holding the page's WebSocket: the badge must name the node that
+     * holds the socket, which only the {@code joined} frame tells.
+     */
+    @Test
+    @DisplayName("through nginx the badge names the node that holds the page's WebSocket")
+    void throughNginx_badgeNamesNodeOfSocket() {
+        Path chromium = Binaries.require("chromium", "apt-get update && apt-get install -y chromium chromium-driver");
+        Path chromedriver = Binaries.require("chromedriver", "apt-get update && apt-get install -y chromium chromium-driver");
+        Path nginxBinary = Binaries.require("nginx", "apt-get update && apt-get install -y nginx");
+        cluster = ChatCluster.start(2);
+        try (Nginx nginx = Nginx.start(nginxBinary, Nginx.Mode.LEAST, List.of(cluster.node(0).port(), cluster.node(1).port()))) {
+            WebDriver page = open(browser(chromium, chromedriver), nginx.port(), "carol");
+            int[] holding = {-1};
+            await().atMost(WAIT).until(() -> {
+                for (int i = 0; i < 2; i++) {
+                    if (Http.health(cluster.node(i).port()).json().path("localSessions").asInt() == 1) {
+                        holding[0] = i;
+                        return true;
+                    }
+                }
+                return false;
+            });
+            String holder = cluster.node(holding[0]).cluster().localNode().value();
+            String other = cluster.node(1 - holding[0]).cluster().localNode().value();
+            // The page refreshes the cluster counts from /health every 5 s; the node name must survive that.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "node")).contains("2 members"));
+            assertThat(text(page, "node")).startsWith("node " + holder + " ").doesNotContain(other);
+        }
     }
 
     /** Keeps a picture of the page in target/ for a person to look at. */

@@ -119,6 +119,19 @@ class ChatProtocolTest {
     }
 
     @Test
+    @DisplayName("joined carries the id of the node that holds the connection (what a page behind a balancer shows)")
+    void joined_carriesNodeOfConnection() {
+        String room = unique("node-id");
+        for (int node = 0; node < 2; node++) {
+            ChatClient c = client(node, unique("n" + node));
+            JsonNode joined = c.request("joined", "op", "join", "room", room);
+            assertThat(joined.path("node").isTextual()).as("node field of %s", joined).isTrue();
+            assertThat(joined.path("node").asText()).isEqualTo(cluster.node(node).cluster().localNode().value());
+        }
+        assertThat(cluster.node(0).cluster().localNode()).isNotEqualTo(cluster.node(1).cluster().localNode());
+    }
+
+    @Test
     @DisplayName("join twice is answered twice; one leave ends membership; leaving a room not joined is answered left")
     void joinTwice_leaveOnce_endsMembership() {
         String room = unique("state");

@@ -42,10 +42,12 @@ class TickerTest {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         String name = "ticker-" + UUID.randomUUID().toString().substring(0, 8);
+        // Each member is kept as soon as it runs, so that stop() ends it even if a later start fails.
         HazelcastCluster first = HazelcastCluster.builder().clusterName(name).port(0).build();
+        clusters.add(first);
         String seed = first.nodes().get(0).address();
         HazelcastCluster second = HazelcastCluster.builder().clusterName(name).port(0).members(seed).build();
-        clusters.addAll(List.of(first, second));
+        clusters.add(second);
         await().atMost(Duration.ofSeconds(30)).until(() -> first.nodes().size() == 2 && second.nodes().size() == 2);
         for (HazelcastCluster c : clusters) {
             servers.add(TickerMain.server(c, 0));
@@ -55,6 +57,9 @@ class TickerTest {
 
     @AfterAll
     static void stop() {
+        if (prices != null) {
+            prices.stop();
+        }
         servers.forEach(WsServer::drain);
         clusters.forEach(HazelcastCluster::crash);
     }
@@ -84,6 +89,10 @@ class TickerTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        List<Long> seqs(String symbol) {
+            return ticks.stream().filter(t -> t.path("symbol").asText().equals(symbol)).map(t -> t.path("seq").asLong()).toList();
         }
 
         List<Double> prices(String symbol) {
@@ -146,5 +155,49 @@ class TickerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> late.prices("AAPL").contains(4.0));
         assertThat(late.prices("AAPL")).containsExactly(3.0, 4.0);
         late.session.close();
+    }
+
+    /**
+     * Subscribers that join while updates stream in get each update once: the last value when they join,
+     * then every later one, none twice, none missing. Guards against a joiner that got an update both
+     * from the room and as "last value" when it was published around the join.
+     */
+    @Test
+    @DisplayName("late joiners on both nodes during a stream of updates get each update exactly once, without a gap")
+    void lateJoinersDuringUpdates_eachUpdateExactlyOnce() throws Exception {
+        Prices stream = new Prices(clusters.get(0), List.of("LATE"));
+        java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+        int updates = 600;
+        Thread publisher = new Thread(() -> {
+            for (int i = 1; i <= updates; i++) {
+                stream.publish("LATE", i);
+                published.set(i);
+            }
+        }, "late-publisher");
+        List<Subscriber> joiners = new ArrayList<>();
+        try {
+            publisher.start();
+            for (int k = 0; k < 12; k++) {
+                long after = 20L + 40L * k;
+                await().atMost(Duration.ofSeconds(30)).until(() -> published.get() >= after);
+                joiners.add(new Subscriber(k % 2, "LATE"));
+            }
+            publisher.join(Duration.ofSeconds(60).toMillis());
+            assertThat(publisher.isAlive()).isFalse();
+            long last = published.get();
+            assertThat(last).isEqualTo(updates);
+            for (Subscriber s : joiners) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> s.prices("LATE").contains((double) updates));
+                List<Long> seqs = s.seqs("LATE");
+                assertThat(seqs).as("updates as received").doesNotHaveDuplicates().isSorted();
+                assertThat(seqs.get(seqs.size() - 1) - seqs.get(0) + 1).as("no gap in %s", seqs).isEqualTo(seqs.size());
+            }
+        } finally {
+            publisher.join(Duration.ofSeconds(60).toMillis());
+            stream.stop();
+            for (Subscriber s : joiners) {
+                s.session.close();
+            }
+        }
     }
 }

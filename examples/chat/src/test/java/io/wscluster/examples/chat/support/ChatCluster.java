@@ -28,6 +28,8 @@ public final class ChatCluster implements AutoCloseable {
     }
 
     private final List<ChatNode> nodes = new ArrayList<>();
+    private final List<String[]> args = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
 
     private ChatCluster() {
     }
@@ -51,6 +53,8 @@ public final class ChatCluster implements AutoCloseable {
                 String[] extra = i < extraArgs.length ? extraArgs[i] : new String[0];
                 String[] args = Stream.concat(Arrays.stream(base), Arrays.stream(extra)).toArray(String[]::new);
                 result.nodes.add(ChatNode.start(ChatOptions.parse(args)));
+                result.args.add(args);
+                result.ports.add(result.nodes.get(i).port());
             }
         } catch (RuntimeException e) {
             result.close();
@@ -62,6 +66,22 @@ public final class ChatCluster implements AutoCloseable {
     /** @return node {@code i} */
     public ChatNode node(int i) {
         return nodes.get(i);
+    }
+
+    /**
+     * Starts node {@code i} again, after it was drained or crashed, with its old options and on its old
+     * HTTP port (what a process manager restarting a node does).
+     *
+     * @param i the node
+     * @return the new node, a cluster member accepting connections
+     */
+    public ChatNode restart(int i) {
+        int port = ports.get(i);
+        List<String> restarted = new ArrayList<>(List.of(args.get(i)));
+        restarted.set(restarted.indexOf("--port") + 1, Integer.toString(port));
+        ChatNode node = ChatNode.start(ChatOptions.parse(restarted.toArray(String[]::new)));
+        nodes.set(i, node);
+        return node;
     }
 
     /** @return every node */

@@ -61,13 +61,15 @@ public final class Nginx implements AutoCloseable {
             // The workers run as an unprivileged user when nginx is started by root.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             int port = ChatCluster.freePorts(1)[0];
-            String servers = backends.stream().map(p -> "        server 127.0.0.1:" + p + " max_fails=1 fail_timeout=5s;")
-                    .collect(Collectors.joining("\n"));
-            String config = Files.readString(template, StandardCharsets.UTF_8)
+            // As run-cluster.sh fills it: a line naming the server is written once per backend.
+            String config = Files.readAllLines(template, StandardCharsets.UTF_8).stream()
+                    .map(line -> line.contains("@SERVER@")
+                            ? backends.stream().map(p -> line.replace("@SERVER@", "127.0.0.1:" + p)).collect(Collectors.joining("\n"))
+                            : line)
+                    .collect(Collectors.joining("\n", "", "\n"))
                     .replace("@DIR@", dir.toString())
                     .replace("@LISTEN@", Integer.toString(port))
-                    .replace("@BALANCE@", mode.directive)
-                    .replace("@SERVERS@", servers);
+                    .replace("@BALANCE@", mode.directive);
             Path conf = dir.resolve("nginx.conf");
             Files.writeString(conf, config, StandardCharsets.UTF_8);
             Process process = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", conf.toString(), "-e", dir.resolve("error.log").toString())
