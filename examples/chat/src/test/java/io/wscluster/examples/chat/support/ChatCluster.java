@@ -4,10 +4,6 @@ import io.wscluster.examples.chat.ChatNode;
 import io.wscluster.examples.chat.ChatOptions;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,31 +109,13 @@ public final class ChatCluster implements AutoCloseable {
     }
 
     /**
-     * Free TCP ports on 127.0.0.1.
+     * Free TCP ports on 127.0.0.1, below the ephemeral range (the core's test kit): a port from that
+     * range can be taken by another socket before the node binds it.
      *
      * @param count how many
      * @return distinct ports
      */
     public static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
+        return io.wscluster.hazelcast.testkit.ClusterFixture.freePorts(count);
     }
 }
