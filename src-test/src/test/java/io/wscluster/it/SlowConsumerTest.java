@@ -87,11 +87,8 @@ class SlowConsumerTest {
                 reader.joined.get(30, TimeUnit.SECONDS);
             }
 
-            try (ChatClient firehose = ChatClient.connect(nodes.get(0).chatUri("firehose"), "firehose")) {
-                for (int r = 0; r < ROOMS; r += 5) {
-                    firehose.send("op", "join", "room", "flood" + r);
-                    firehose.nextOp("joined", WAIT);
-                }
+            try (ChatClient observer = ChatClient.connect(nodes.get(0).chatUri("observer"), "observer");
+                 Flooder firehose = new Flooder(nodes.get(0), List.of("flood0", "flood5"))) {
                 // Four rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
                 // on 2 shared cores. A baseline round carries the same flood of large messages, read by the
                 // firehose alone; a measured round differs only by 50 fresh non-readers in the flood rooms.
@@ -107,7 +104,6 @@ class SlowConsumerTest {
                         baseline.add(withoutSlowSamples);
                     }
                     baselineFlood.get(2, TimeUnit.MINUTES);
-                    firehose.drain();
 
                     List<Socket> slow = new ArrayList<>();
                     for (int i = 0; i < SLOW; i++) {
@@ -116,7 +112,7 @@ class SlowConsumerTest {
                     // their joins done before the measured round: it measures non-readers, not 100 joins
                     await().atMost(WAIT).untilAsserted(() -> {
                         for (int r = 0; r < ROOMS; r += 5) {
-                            assertThat(who(firehose, "flood" + r)).as("members of flood%d", r).hasSize(1 + SLOW / 2);
+                            assertThat(who(observer, "flood" + r)).as("members of flood%d", r).hasSize(1 + SLOW / 2);
                         }
                     });
                     CompletableFuture<Void> flood = flood(firehose);
@@ -125,11 +121,10 @@ class SlowConsumerTest {
                         withSlow.add(withSlowSamples);
                     }
                     flood.get(2, TimeUnit.MINUTES);
-                    firehose.drain();
 
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                         for (int r = 0; r < ROOMS; r += 5) {
-                            assertThat(who(firehose, "flood" + r)).as("slow members left in flood%d", r).containsExactly("firehose");
+                            assertThat(who(observer, "flood" + r)).as("slow members left in flood%d", r).containsExactly("firehose");
                         }
                     });
                     for (Socket socket : slow) {
@@ -164,11 +159,67 @@ class SlowConsumerTest {
     }
 
     /**
+     * The flood's sender, user "firehose", a member of the flood rooms (a sender must be one), so it
+     * receives the flood too. It reads and discards on a thread of its own behind a 4 MiB receive
+     * buffer: a pause of the test JVM (GC, a busy machine) must not make it a slow consumer that the
+     * node closes (with a 256 KB queue and a 64 KB send buffer, a stall of about 100 ms did, and the
+     * flood's sends then failed with "Output closed").
+     */
+    private static final class Flooder implements AutoCloseable {
+        private final RawWebSocket socket;
+        private final Thread reader;
+        private volatile String closedBy;
+
+        Flooder(ChatNode node, List<String> rooms) throws IOException {
+            socket = RawWebSocket.connect(node.port(), "/chat?user=firehose", java.util.Map.of(), 4 * 1024 * 1024);
+            assertThat(socket.status()).as("firehose handshake").isEqualTo(101);
+            for (String room : rooms) {
+                socket.sendText("{\"op\":\"join\",\"room\":\"" + room + "\"}");
+                JsonNode reply;
+                do {
+                    reply = JSON.readTree(socket.readText());
+                } while (!("joined".equals(reply.path("op").asText()) && room.equals(reply.path("room").asText())));
+            }
+            socket.socket().setSoTimeout(0);
+            reader = new Thread(this::discard, "firehose-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void discard() {
+            try {
+                while (true) {
+                    RawWebSocket.Frame frame = socket.readFrame();
+                    if (frame.opcode() == RawWebSocket.CLOSE) {
+                        closedBy = frame.closeCode() + " " + frame.closeReason();
+                        return;
+                    }
+                }
+            } catch (java.io.UncheckedIOException e) {
+                // the socket was closed by close()
+            }
+        }
+
+        void send(String room, String body) {
+            if (closedBy != null) {
+                throw new IllegalStateException("the node closed the firehose: " + closedBy);
+            }
+            socket.sendText("{\"op\":\"send\",\"room\":\"" + room + "\",\"body\":\"" + body + "\"}");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            socket.close();
+            reader.join(5_000);
+        }
+    }
+
+    /**
      * 400 messages of 8 KB to each of the two flood rooms, one pair every 5 ms (3.2 MB/s), from another
      * thread: far more than a non-reader's 256 KB queue and 64 KB socket buffer. Paced, because the
      * firehose reads the flood too, and at full speed it would be a slow consumer itself.
      */
-    private static CompletableFuture<Void> flood(ChatClient firehose) {
+    private static CompletableFuture<Void> flood(Flooder firehose) {
         String big = "x".repeat(8_000);
         return CompletableFuture.runAsync(() -> {
             long interval = TimeUnit.MILLISECONDS.toNanos(5);
@@ -179,7 +230,7 @@ class SlowConsumerTest {
                     java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                 }
                 for (int r = 0; r < ROOMS; r += 5) {
-                    firehose.send("op", "send", "room", "flood" + r, "body", big);
+                    firehose.send("flood" + r, big);
                 }
             }
         });
