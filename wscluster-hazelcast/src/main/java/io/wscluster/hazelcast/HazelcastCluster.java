@@ -15,6 +15,7 @@ import io.wscluster.Registry;
 import io.wscluster.Rooms;
 import io.wscluster.SessionId;
 import io.wscluster.event.ClusterEvents;
+import io.wscluster.hazelcast.internal.ClusterSettings;
 import io.wscluster.hazelcast.internal.Engine;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.LoggingCheck;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link Cluster} on Hazelcast: an embedded member by default, or an instance you already run.
@@ -61,11 +63,11 @@ public final class HazelcastCluster implements Cluster {
     private final boolean ownsInstance;
     private final Engine engine;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Builder builder) {
+    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         try {
-            this.engine = new Engine(hazelcast, builder.requestTimeout, builder.failureTimeout);
+            this.engine = new Engine(hazelcast, settings);
         } catch (RuntimeException e) {
             if (ownsInstance) {
                 hazelcast.getLifecycleService().terminate();
@@ -201,6 +203,7 @@ public final class HazelcastCluster implements Cluster {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private HazelcastInstance instance;
         private Config config;
+        private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
 
         private Builder() {
         }
@@ -410,13 +413,51 @@ public final class HazelcastCluster implements Cluster {
          * @return the running cluster
          */
         public HazelcastCluster build() {
+            ClusterSettings settings = settings();
             if (instance != null) {
-                return new HazelcastCluster(instance, false, this);
+                return new HazelcastCluster(instance, false, settings);
             }
             Config effective = config != null ? config : embeddedConfig();
             applyProperties(effective);
             HazelcastInstance started = Hazelcast.newHazelcastInstance(effective);
-            return new HazelcastCluster(started, true, this);
+            return new HazelcastCluster(started, true, settings);
+        }
+
+        /**
+         * Changes the core's settings after the builder made them: for tests (a controlled clock,
+         * short grace periods).
+         *
+         * @param change applied to the settings {@link #build} makes
+         * @return this builder
+         */
+        Builder settings(UnaryOperator<ClusterSettings> change) {
+            this.settingsChange = Objects.requireNonNull(change, "settings");
+            return this;
+        }
+
+        /**
+         * The core's settings: the timeouts set here, the system property
+         * {@value ClusterSettings#EMPTY_ROOM_GRACE_PROPERTY} (milliseconds) read once, then any
+         * change a test made.
+         */
+        private ClusterSettings settings() {
+            ClusterSettings settings = ClusterSettings.of(requestTimeout, failureTimeout);
+            String grace = System.getProperty(ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY);
+            if (grace != null) {
+                long millis = -1;
+                try {
+                    millis = Long.parseLong(grace.trim());
+                } catch (NumberFormatException e) {
+                    // warned below
+                }
+                if (millis > 0) {
+                    settings = settings.withEmptyRoomGrace(Duration.ofMillis(millis));
+                } else {
+                    LOG.warn("ignoring system property {}='{}': not a positive number of milliseconds; the grace stays {} ms",
+                            ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY, grace, settings.emptyRoomGrace().toMillis());
+                }
+            }
+            return settingsChange.apply(settings);
         }
 
         private Config embeddedConfig() {

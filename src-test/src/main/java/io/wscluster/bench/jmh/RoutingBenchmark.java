@@ -11,6 +11,7 @@ import io.wscluster.NodeId;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
+import io.wscluster.hazelcast.internal.ClusterSettings;
 import io.wscluster.hazelcast.internal.Engine;
 import io.wscluster.spi.LocalDelivery;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -95,8 +96,8 @@ public class RoutingBenchmark {
         String name = "jmh-" + ProcessHandle.current().pid();
         hz1 = Hazelcast.newHazelcastInstance(config(name, 15951));
         hz2 = Hazelcast.newHazelcastInstance(config(name, 15952));
-        e1 = new Engine(hz1, Duration.ofSeconds(5), Duration.ofSeconds(10));
-        e2 = new Engine(hz2, Duration.ofSeconds(5), Duration.ofSeconds(10));
+        e1 = new Engine(hz1, ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        e2 = new Engine(hz2, ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10)));
         e1.attach(NO_OP);
         e2.attach(NO_OP);
         // Pick one room whose interest key is owned by member 1 and one owned by member 2.

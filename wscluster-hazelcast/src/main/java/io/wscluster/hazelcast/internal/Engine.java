@@ -116,13 +116,6 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     static final String EVENTS = "wsc.events";
     static final String INBOX_PREFIX = "wsc.n.";
     private static final int STRIPES = 64;
-    private static final Duration RETRY_DELAY = Duration.ofMillis(250);
-    private static final Duration SECOND_RECONCILE = Duration.ofSeconds(5);
-    /**
-     * How long a room's routing entry stays after its last member left (5 minutes; system property
-     * {@value #EMPTY_ROOM_GRACE_PROPERTY} in milliseconds). Longer than any clock skew between nodes.
-     */
-    static final String EMPTY_ROOM_GRACE_PROPERTY = "wscluster.emptyRoomGraceMillis";
     private static final LocalDelivery NO_SERVER = new LocalDelivery() {
         @Override
         public void deliver(Collection<SessionId> sessions, Message message) {
@@ -137,6 +130,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private final boolean memberMode;
     private final NodeId me;
     private final Duration failureTimeout;
+    private final ClusterSettings settings;
+    private final Ticker ticker;
     private final NodeRecord selfRecord;
 
     private final IMap<String, byte[]> sessions;
@@ -179,23 +174,24 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     /**
      * Starts the core on a running Hazelcast instance.
      *
-     * @param hz             the instance (member or client); its lifecycle is the caller's
-     * @param requestTimeout how long a request to another node may take
-     * @param failureTimeout the configured bound for cleaning up after a lost node
+     * @param hz       the instance (member or client); its lifecycle is the caller's
+     * @param settings timeouts, grace periods and the clock
      */
-    public Engine(HazelcastInstance hz, Duration requestTimeout, Duration failureTimeout) {
+    public Engine(HazelcastInstance hz, ClusterSettings settings) {
         this.hz = hz;
-        this.failureTimeout = failureTimeout;
-        this.outstanding = new PendingRequests(requestTimeout);
+        this.settings = settings;
+        this.ticker = settings.ticker();
+        this.failureTimeout = settings.failureTimeout();
+        this.outstanding = new PendingRequests(settings.requestTimeout());
         this.memberMode = hz.getLocalEndpoint() instanceof Member;
         this.me = NodeId.random();
         String address = String.valueOf(hz.getLocalEndpoint().getSocketAddress()).replaceFirst("^/", "");
-        this.selfRecord = new NodeRecord(me, address, Instant.now(), uuidOf(hz), memberMode, false);
+        this.selfRecord = new NodeRecord(me, address, ticker.now(), uuidOf(hz), memberMode, false);
         this.sessions = hz.getMap(SESSIONS);
         this.users = hz.getMap(USERS);
         this.presence = new UserTable(users);
         this.roomMembers = hz.getMultiMap(ROOMS);
-        this.routing = new RoutingTable(hz.getMap(INTEREST));
+        this.routing = new RoutingTable(hz.getMap(INTEREST), ticker);
         this.nodes = hz.getMap(NODES);
         this.leases = hz.getMap(LEASES);
         this.eventsTopic = hz.getTopic(EVENTS);
@@ -251,17 +247,17 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             NodeId node = new NodeId(event.getKey());
             if (!node.equals(me) && !closed.get()) {
                 LOG.info("node {} saw the lease of client node {} expire; removing its sessions", me, node);
-                scheduleCleanup(node, Instant.now().plus(failureTimeout));
+                scheduleCleanup(node, ticker.now().plus(failureTimeout));
             }
         }, false);
         unsubscribes.add(() -> leases.removeEntryListener(leaseListener));
         if (memberMode) {
-            Duration grace = Duration.ofMillis(Long.getLong(EMPTY_ROOM_GRACE_PROPERTY, Duration.ofMinutes(5).toMillis()));
-            long period = Math.max(250, grace.toMillis() / 2);
+            Duration grace = settings.emptyRoomGrace();
+            long period = settings.emptyRoomSweepPeriod().toMillis();
             maintenance.scheduleWithFixedDelay(() -> dropIdleRooms(grace), period, period, TimeUnit.MILLISECONDS);
         } else {
             renewLease();
-            long period = Math.max(250, leaseTtl().toMillis() / 4);
+            long period = settings.leaseRenewPeriod().toMillis();
             maintenance.scheduleWithFixedDelay(this::renewLease, period, period, TimeUnit.MILLISECONDS);
         }
 
@@ -350,7 +346,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         if (local.get(id) != null) {
             throw new IllegalArgumentException("session id '" + id + "' is already registered");
         }
-        SessionInfo info = new SessionInfo(id, path, user, Set.of(), attributes == null ? Map.of() : attributes, Instant.now());
+        SessionInfo info = new SessionInfo(id, path, user, Set.of(), attributes == null ? Map.of() : attributes, ticker.now());
         boolean online;
         synchronized (lockOf(id)) {
             local.add(info);
@@ -648,7 +644,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         java.util.Objects.requireNonNull(target, "target");
         java.util.Objects.requireNonNull(message, "message");
         ensureOpen();
-        long start = System.nanoTime();
+        long start = ticker.nanos();
         messagesSent.increment();
         try {
             switch (target.kind()) {
@@ -665,7 +661,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             return CompletableFuture.failedFuture(e instanceof ClusterException ? e
                     : ClusterException.failed("send to " + target, e));
         } finally {
-            routingNanos.add(System.nanoTime() - start);
+            routingNanos.add(ticker.nanos() - start);
         }
     }
 
@@ -959,9 +955,8 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         return routing.size();
     }
 
-    /** @return how long a client-mode node's lease lives without renewal: half the failure timeout */
     private Duration leaseTtl() {
-        return failureTimeout.dividedBy(2);
+        return settings.leaseTtl();
     }
 
     /** Renews this client-mode node's lease; if it had expired meanwhile, re-asserts what this node owns. */
@@ -970,7 +965,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
             return;
         }
         try {
-            Long previous = leases.put(me.value(), System.currentTimeMillis(), leaseTtl().toMillis(), TimeUnit.MILLISECONDS);
+            Long previous = leases.put(me.value(), ticker.wallMillis(), leaseTtl().toMillis(), TimeUnit.MILLISECONDS);
             if (!leaseHeld.getAndSet(true)) {
                 return;
             }
@@ -988,7 +983,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         for (NodeRecord record : directory.values()) {
             if (record.memberUuid().equals(memberUuid) && !record.id().equals(me)) {
                 LOG.info("node {} saw node {} lost (member {}); removing its sessions", me, record.id(), memberUuid);
-                scheduleCleanup(record.id(), Instant.now().plus(failureTimeout));
+                scheduleCleanup(record.id(), ticker.now().plus(failureTimeout));
             }
         }
     }
@@ -1002,13 +997,13 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
                     if (closed.get()) {
                         return;
                     }
-                    if (Instant.now().isAfter(deadline)) {
+                    if (ticker.now().isAfter(deadline)) {
                         LOG.warn("cleanup of lost node {} is past its {} ms bound and still failing; retrying", node,
                                 failureTimeout.toMillis(), e);
                     } else {
                         LOG.debug("cleanup of lost node {} failed; retrying", node, e);
                     }
-                    maintenance.schedule(() -> scheduleCleanup(node, deadline), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                    maintenance.schedule(() -> scheduleCleanup(node, deadline), settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -1042,7 +1037,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
     private void scheduleReconcile(String why) {
         try {
             maintenance.execute(() -> reconcile(why));
-            maintenance.schedule(() -> reconcile(why + ", second pass"), SECOND_RECONCILE.toMillis(), TimeUnit.MILLISECONDS);
+            maintenance.schedule(() -> reconcile(why + ", second pass"), settings.secondReconcileDelay().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("reconcile skipped: node {} is closing", me);
         }
@@ -1068,7 +1063,7 @@ public final class Engine implements Registry, Rooms, Messenger, SessionHost {
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("node {} could not reconcile ({}); will retry", me, why, e);
-                maintenance.schedule(() -> reconcile(why), RETRY_DELAY.toMillis() * 4, TimeUnit.MILLISECONDS);
+                maintenance.schedule(() -> reconcile(why), settings.retryDelay().toMillis() * 4, TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -40,10 +40,12 @@ final class RoutingTable {
 
     private final IMap<String, byte[]> map;
     private final Map<String, Interest> copy = new ConcurrentHashMap<>();
+    private final Ticker ticker;
     private UUID listener;
 
-    RoutingTable(IMap<String, byte[]> map) {
+    RoutingTable(IMap<String, byte[]> map, Ticker ticker) {
         this.map = map;
+        this.ticker = ticker;
     }
 
     /** Starts following the IMap: listener first, then a snapshot, so no change falls between. */
@@ -123,7 +125,7 @@ final class RoutingTable {
      * @return how many entries were deleted
      */
     int dropIdle(java.time.Duration grace) {
-        long cutoff = System.currentTimeMillis() - grace.toMillis();
+        long cutoff = ticker.wallMillis() - grace.toMillis();
         int dropped = 0;
         for (String room : map.localKeySet()) {
             byte[] bytes = map.get(room);
