@@ -16,7 +16,7 @@ import io.wscluster.Rooms;
 import io.wscluster.SessionId;
 import io.wscluster.event.ClusterEvents;
 import io.wscluster.hazelcast.internal.ClusterSettings;
-import io.wscluster.hazelcast.internal.Engine;
+import io.wscluster.hazelcast.internal.HazelcastNode;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
@@ -61,13 +61,13 @@ public final class HazelcastCluster implements Cluster {
 
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
-    private final Engine engine;
+    private final HazelcastNode node;
 
     private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         try {
-            this.engine = new Engine(hazelcast, settings);
+            this.node = new HazelcastNode(hazelcast, settings);
         } catch (RuntimeException e) {
             if (ownsInstance) {
                 hazelcast.getLifecycleService().terminate();
@@ -92,47 +92,47 @@ public final class HazelcastCluster implements Cluster {
 
     @Override
     public NodeId localNode() {
-        return engine.localNode();
+        return node.localNode();
     }
 
     @Override
     public List<Node> nodes() {
-        return engine.nodes();
+        return node.nodes();
     }
 
     @Override
     public Registry registry() {
-        return engine;
+        return node.registry();
     }
 
     @Override
     public Rooms rooms() {
-        return engine;
+        return node.rooms();
     }
 
     @Override
     public Messenger messenger() {
-        return engine;
+        return node.messenger();
     }
 
     @Override
     public ClusterEvents events() {
-        return engine.events();
+        return node.events();
     }
 
     @Override
     public ClusterStats stats() {
-        return engine.stats();
+        return node.stats();
     }
 
     @Override
     public CompletionStage<Boolean> disconnect(SessionId session, CloseCode code) {
-        return engine.disconnect(session, code);
+        return node.disconnect(session, code);
     }
 
     @Override
     public SessionHost attachServer(LocalDelivery delivery) {
-        return engine.attach(delivery);
+        return node.attach(delivery);
     }
 
     /**
@@ -145,13 +145,18 @@ public final class HazelcastCluster implements Cluster {
         return hazelcast;
     }
 
+    /** @return how many rooms this node's copy of the routing table holds, for tests */
+    int routedRooms() {
+        return node.routedRooms();
+    }
+
     /**
      * Leaves the cluster: deregisters this node's sessions and shuts the member down if this
      * library started it. An instance passed to {@link Builder#hazelcastInstance} is left running.
      */
     @Override
     public void close() {
-        engine.close();
+        node.close();
         if (ownsInstance && hazelcast.getLifecycleService().isRunning()) {
             hazelcast.shutdown();
         }
@@ -162,7 +167,7 @@ public final class HazelcastCluster implements Cluster {
      * it): for tests and failure drills.
      */
     public void crash() {
-        engine.stop();
+        node.stop();
         if (ownsInstance) {
             hazelcast.getLifecycleService().terminate();
         }

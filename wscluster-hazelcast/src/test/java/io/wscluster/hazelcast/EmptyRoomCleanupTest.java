@@ -4,7 +4,6 @@ import com.hazelcast.map.IMap;
 import io.wscluster.Delivery;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
-import io.wscluster.hazelcast.internal.Engine;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class EmptyRoomCleanupTest {
     }
 
     private static int routedRooms(Member m) {
-        return ((Engine) m.cluster().registry()).routedRooms();
+        return m.cluster().routedRooms();
     }
 
     @Test

@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a room (it gets a message for a room it no longer has members in, and writes it to nobody), but a
  * node that gains its first member must be in every copy before the join completes, or a message
  * sent right after the join could miss it. For that the joining node pushes the entry it wrote to
- * every node and waits for their acknowledgements (the join barrier, in {@link Engine}); this class
+ * every node and waits for their acknowledgements (the join barrier, in {@link RoomMembership}); this class
  * gives it {@link #apply}. Node writes go through compare-and-set on the IMap, so no count is lost
  * to a concurrent writer.
  */
