@@ -445,7 +445,7 @@ public final class HazelcastCluster implements Cluster {
          * {@value ClusterSettings#EMPTY_ROOM_GRACE_PROPERTY} (milliseconds) read once, then any
          * change a test made.
          */
-        private ClusterSettings settings() {
+        ClusterSettings settings() {
             ClusterSettings settings = ClusterSettings.of(requestTimeout, failureTimeout);
             String grace = System.getProperty(ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY);
             if (grace != null) {
