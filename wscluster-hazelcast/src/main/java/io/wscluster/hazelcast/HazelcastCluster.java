@@ -1,8 +1,6 @@
 package io.wscluster.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
@@ -20,12 +18,9 @@ import io.wscluster.hazelcast.internal.HazelcastNode;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +51,6 @@ import java.util.function.UnaryOperator;
  * @since 0.1.0
  */
 public final class HazelcastCluster implements Cluster {
-
-    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
 
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
@@ -422,8 +415,10 @@ public final class HazelcastCluster implements Cluster {
             if (instance != null) {
                 return new HazelcastCluster(instance, false, settings);
             }
-            Config effective = config != null ? config : embeddedConfig();
-            applyProperties(effective);
+            EmbeddedMember member = new EmbeddedMember(failureTimeout, mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY, properties);
+            Config effective = config != null ? config : member.config(clusterName != null ? clusterName : DEFAULT_CLUSTER_NAME,
+                    bindAddress != null ? bindAddress : DEFAULT_BIND_ADDRESS, publicAddress, port == null ? DEFAULT_PORT : port, members);
+            member.applyProperties(effective);
             HazelcastInstance started = Hazelcast.newHazelcastInstance(effective);
             return new HazelcastCluster(started, true, settings);
         }
@@ -446,90 +441,13 @@ public final class HazelcastCluster implements Cluster {
          * change a test made.
          */
         ClusterSettings settings() {
-            ClusterSettings settings = ClusterSettings.of(requestTimeout, failureTimeout);
-            String grace = System.getProperty(ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY);
-            if (grace != null) {
-                long millis = -1;
-                try {
-                    millis = Long.parseLong(grace.trim());
-                } catch (NumberFormatException e) {
-                    // warned below
-                }
-                if (millis > 0) {
-                    settings = settings.withEmptyRoomGrace(Duration.ofMillis(millis));
-                } else {
-                    LOG.warn("ignoring system property {}='{}': not a positive number of milliseconds; the grace stays {} ms",
-                            ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY, grace, settings.emptyRoomGrace().toMillis());
-                }
-            }
-            return settingsChange.apply(settings);
-        }
-
-        private Config embeddedConfig() {
-            Config c = new Config();
-            c.setClusterName(clusterName != null ? clusterName : DEFAULT_CLUSTER_NAME);
-            NetworkConfig network = c.getNetworkConfig();
-            String host = bindAddress != null ? bindAddress : DEFAULT_BIND_ADDRESS;
-            int chosenPort = port == null ? DEFAULT_PORT : port == 0 ? freePort(host) : port;
-            network.setPort(chosenPort).setPortAutoIncrement(false);
-            network.getInterfaces().setEnabled(true).addInterface(host);
-            if (publicAddress != null) {
-                network.setPublicAddress(publicAddress);
-            }
-            JoinConfig join = network.getJoin();
-            join.getMulticastConfig().setEnabled(false);
-            join.getAutoDetectionConfig().setEnabled(false);
-            join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + chosenPort);
-            for (String member : members) {
-                join.getTcpIpConfig().addMember(member);
-            }
-            c.setProperty("hazelcast.socket.bind.any", "false");
-            // outgoing member connections leave from the bound address too, not from any interface
-            c.setProperty("hazelcast.socket.client.bind.any", "false");
-            return c;
-        }
-
-        private void applyProperties(Config c) {
-            // Detection gets 60% of the bound, rounded up, never under 2 s: a shorter heartbeat
-            // timeout makes a busy member suspect healthy ones.
-            long failureSeconds = Math.max(2, (failureTimeout.toMillis() * 6 + 9_999) / 10_000);
-            setIfAbsent(c, "hazelcast.logging.type", "slf4j");
-            setIfAbsent(c, "hazelcast.phone.home.enabled", "false");
-            // Our close() (or the server's drain) leaves the cluster; Hazelcast's own hook would pull
-            // the member away in the middle of a drain.
-            setIfAbsent(c, "hazelcast.shutdownhook.enabled", "false");
-            // close() waits for partition hand-over at most this long (Hazelcast's default is 600 s).
-            setIfAbsent(c, "hazelcast.graceful.shutdown.max.wait", "5");
-            setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
-            setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
-            // Expired entries are found by a background task, every 5 s by default; client-mode nodes'
-            // leases (half the failure timeout) rely on it, so look every second.
-            setIfAbsent(c, "hazelcast.internal.map.expiration.task.period.seconds", "1");
-            String merge = Long.toString((mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY).getSeconds());
-            setIfAbsent(c, "hazelcast.merge.first.run.delay.seconds", merge);
-            setIfAbsent(c, "hazelcast.merge.next.run.delay.seconds", merge);
-            properties.forEach(c::setProperty);
-            LOG.debug("embedded member properties: {}", c.getProperties());
-        }
-
-        /** Our defaults yield to the user's: a property in the config, a builder property or a -D system property. */
-        private void setIfAbsent(Config c, String name, String value) {
-            if (c.getProperty(name) == null && !properties.containsKey(name) && System.getProperty(name) == null) {
-                c.setProperty(name, value);
-            }
+            return settingsChange.apply(ClusterSettings.of(requestTimeout, failureTimeout)
+                    .withEmptyRoomGraceProperty(System.getProperty(ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY)));
         }
 
         private void requireEmbedded(String setting) {
             if (instance != null) {
                 throw new IllegalStateException(setting + " cannot be combined with hazelcastInstance");
-            }
-        }
-
-        private static int freePort(String host) {
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException("no free port on " + host, e);
             }
         }
 

@@ -1,5 +1,8 @@
 package io.wscluster.hazelcast.internal;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -25,6 +28,8 @@ import java.util.Objects;
 public record ClusterSettings(Duration requestTimeout, Duration failureTimeout, Duration emptyRoomGrace,
                               Duration emptyRoomSweepPeriod, Duration retryDelay, Duration secondReconcileDelay,
                               Ticker ticker) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterSettings.class);
 
     /** System property overriding {@link #emptyRoomGrace}, in milliseconds. */
     public static final String EMPTY_ROOM_GRACE_PROPERTY = "wscluster.emptyRoomGraceMillis";
@@ -72,6 +77,31 @@ public record ClusterSettings(Duration requestTimeout, Duration failureTimeout, 
         requirePositive("emptyRoomGrace", grace);
         return new ClusterSettings(requestTimeout, failureTimeout, grace, sweepPeriodOf(grace), retryDelay,
                 secondReconcileDelay, ticker);
+    }
+
+    /**
+     * Applies the value of the system property {@value #EMPTY_ROOM_GRACE_PROPERTY}: a positive
+     * number of milliseconds becomes the grace; anything else is ignored with a warning.
+     *
+     * @param millis the property's value, or null if it is not set
+     * @return a copy with that grace, or these settings
+     */
+    public ClusterSettings withEmptyRoomGraceProperty(String millis) {
+        if (millis == null) {
+            return this;
+        }
+        long value = -1;
+        try {
+            value = Long.parseLong(millis.trim());
+        } catch (NumberFormatException e) {
+            // warned below
+        }
+        if (value > 0) {
+            return withEmptyRoomGrace(Duration.ofMillis(value));
+        }
+        LOG.warn("ignoring system property {}='{}': not a positive number of milliseconds; the grace stays {} ms",
+                EMPTY_ROOM_GRACE_PROPERTY, millis, emptyRoomGrace.toMillis());
+        return this;
     }
 
     /**

@@ -94,7 +94,7 @@ final class RoutingTable {
         while (true) {
             byte[] old = map.get(room);
             Interest current = Wire.decodeInterest(old);
-            Interest next = current.with(node, count);
+            Interest next = current.with(node, count, ticker.wallMillis());
             if (next == current) {
                 apply(room, current);
                 return null;
