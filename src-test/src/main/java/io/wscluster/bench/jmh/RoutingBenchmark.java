@@ -87,7 +87,7 @@ public class RoutingBenchmark {
     private Message message;
 
     /**
-     * Starts the two members and engines and fills the rooms.
+     * Starts the two members and their cluster nodes and fills the rooms.
      *
      * @throws Exception if the cluster does not form
      */
@@ -156,7 +156,7 @@ public class RoutingBenchmark {
         return c;
     }
 
-    /** Stops both engines and members. */
+    /** Stops both cluster nodes and members. */
     @TearDown(Level.Trial)
     public void tearDown() {
         e1.stop();
