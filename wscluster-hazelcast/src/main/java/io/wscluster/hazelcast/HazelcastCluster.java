@@ -1,8 +1,6 @@
 package io.wscluster.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
@@ -15,16 +13,14 @@ import io.wscluster.Registry;
 import io.wscluster.Rooms;
 import io.wscluster.SessionId;
 import io.wscluster.event.ClusterEvents;
-import io.wscluster.hazelcast.internal.Engine;
+import io.wscluster.hazelcast.internal.ClusterSettings;
+import io.wscluster.hazelcast.internal.HazelcastNode;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link Cluster} on Hazelcast: an embedded member by default, or an instance you already run.
@@ -55,17 +52,15 @@ import java.util.concurrent.CompletionStage;
  */
 public final class HazelcastCluster implements Cluster {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
-
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
-    private final Engine engine;
+    private final HazelcastNode node;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Builder builder) {
+    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         try {
-            this.engine = new Engine(hazelcast, builder.requestTimeout, builder.failureTimeout);
+            this.node = new HazelcastNode(hazelcast, settings);
         } catch (RuntimeException e) {
             if (ownsInstance) {
                 hazelcast.getLifecycleService().terminate();
@@ -90,47 +85,47 @@ public final class HazelcastCluster implements Cluster {
 
     @Override
     public NodeId localNode() {
-        return engine.localNode();
+        return node.localNode();
     }
 
     @Override
     public List<Node> nodes() {
-        return engine.nodes();
+        return node.nodes();
     }
 
     @Override
     public Registry registry() {
-        return engine;
+        return node.registry();
     }
 
     @Override
     public Rooms rooms() {
-        return engine;
+        return node.rooms();
     }
 
     @Override
     public Messenger messenger() {
-        return engine;
+        return node.messenger();
     }
 
     @Override
     public ClusterEvents events() {
-        return engine.events();
+        return node.events();
     }
 
     @Override
     public ClusterStats stats() {
-        return engine.stats();
+        return node.stats();
     }
 
     @Override
     public CompletionStage<Boolean> disconnect(SessionId session, CloseCode code) {
-        return engine.disconnect(session, code);
+        return node.disconnect(session, code);
     }
 
     @Override
     public SessionHost attachServer(LocalDelivery delivery) {
-        return engine.attach(delivery);
+        return node.attach(delivery);
     }
 
     /**
@@ -143,13 +138,18 @@ public final class HazelcastCluster implements Cluster {
         return hazelcast;
     }
 
+    /** @return how many rooms this node's copy of the routing table holds, for tests */
+    int routedRooms() {
+        return node.routedRooms();
+    }
+
     /**
      * Leaves the cluster: deregisters this node's sessions and shuts the member down if this
      * library started it. An instance passed to {@link Builder#hazelcastInstance} is left running.
      */
     @Override
     public void close() {
-        engine.close();
+        node.close();
         if (ownsInstance && hazelcast.getLifecycleService().isRunning()) {
             hazelcast.shutdown();
         }
@@ -160,7 +160,7 @@ public final class HazelcastCluster implements Cluster {
      * it): for tests and failure drills.
      */
     public void crash() {
-        engine.stop();
+        node.stop();
         if (ownsInstance) {
             hazelcast.getLifecycleService().terminate();
         }
@@ -201,6 +201,7 @@ public final class HazelcastCluster implements Cluster {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private HazelcastInstance instance;
         private Config config;
+        private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
 
         private Builder() {
         }
@@ -410,80 +411,43 @@ public final class HazelcastCluster implements Cluster {
          * @return the running cluster
          */
         public HazelcastCluster build() {
+            ClusterSettings settings = settings();
             if (instance != null) {
-                return new HazelcastCluster(instance, false, this);
+                return new HazelcastCluster(instance, false, settings);
             }
-            Config effective = config != null ? config : embeddedConfig();
-            applyProperties(effective);
+            EmbeddedMember member = new EmbeddedMember(failureTimeout, mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY, properties);
+            Config effective = config != null ? config : member.config(clusterName != null ? clusterName : DEFAULT_CLUSTER_NAME,
+                    bindAddress != null ? bindAddress : DEFAULT_BIND_ADDRESS, publicAddress, port == null ? DEFAULT_PORT : port, members);
+            member.applyProperties(effective);
             HazelcastInstance started = Hazelcast.newHazelcastInstance(effective);
-            return new HazelcastCluster(started, true, this);
+            return new HazelcastCluster(started, true, settings);
         }
 
-        private Config embeddedConfig() {
-            Config c = new Config();
-            c.setClusterName(clusterName != null ? clusterName : DEFAULT_CLUSTER_NAME);
-            NetworkConfig network = c.getNetworkConfig();
-            String host = bindAddress != null ? bindAddress : DEFAULT_BIND_ADDRESS;
-            int chosenPort = port == null ? DEFAULT_PORT : port == 0 ? freePort(host) : port;
-            network.setPort(chosenPort).setPortAutoIncrement(false);
-            network.getInterfaces().setEnabled(true).addInterface(host);
-            if (publicAddress != null) {
-                network.setPublicAddress(publicAddress);
-            }
-            JoinConfig join = network.getJoin();
-            join.getMulticastConfig().setEnabled(false);
-            join.getAutoDetectionConfig().setEnabled(false);
-            join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + chosenPort);
-            for (String member : members) {
-                join.getTcpIpConfig().addMember(member);
-            }
-            c.setProperty("hazelcast.socket.bind.any", "false");
-            // outgoing member connections leave from the bound address too, not from any interface
-            c.setProperty("hazelcast.socket.client.bind.any", "false");
-            return c;
+        /**
+         * Changes the core's settings after the builder made them: for tests (a controlled clock,
+         * short grace periods).
+         *
+         * @param change applied to the settings {@link #build} makes
+         * @return this builder
+         */
+        Builder settings(UnaryOperator<ClusterSettings> change) {
+            this.settingsChange = Objects.requireNonNull(change, "settings");
+            return this;
         }
 
-        private void applyProperties(Config c) {
-            // Detection gets 60% of the bound, rounded up, never under 2 s: a shorter heartbeat
-            // timeout makes a busy member suspect healthy ones.
-            long failureSeconds = Math.max(2, (failureTimeout.toMillis() * 6 + 9_999) / 10_000);
-            setIfAbsent(c, "hazelcast.logging.type", "slf4j");
-            setIfAbsent(c, "hazelcast.phone.home.enabled", "false");
-            // Our close() (or the server's drain) leaves the cluster; Hazelcast's own hook would pull
-            // the member away in the middle of a drain.
-            setIfAbsent(c, "hazelcast.shutdownhook.enabled", "false");
-            // close() waits for partition hand-over at most this long (Hazelcast's default is 600 s).
-            setIfAbsent(c, "hazelcast.graceful.shutdown.max.wait", "5");
-            setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
-            setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
-            // Expired entries are found by a background task, every 5 s by default; client-mode nodes'
-            // leases (half the failure timeout) rely on it, so look every second.
-            setIfAbsent(c, "hazelcast.internal.map.expiration.task.period.seconds", "1");
-            String merge = Long.toString((mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY).getSeconds());
-            setIfAbsent(c, "hazelcast.merge.first.run.delay.seconds", merge);
-            setIfAbsent(c, "hazelcast.merge.next.run.delay.seconds", merge);
-            properties.forEach(c::setProperty);
-            LOG.debug("embedded member properties: {}", c.getProperties());
-        }
-
-        /** Our defaults yield to the user's: a property in the config, a builder property or a -D system property. */
-        private void setIfAbsent(Config c, String name, String value) {
-            if (c.getProperty(name) == null && !properties.containsKey(name) && System.getProperty(name) == null) {
-                c.setProperty(name, value);
-            }
+        /**
+         * The core's settings: the timeouts set here, the system property
+         * {@value ClusterSettings#EMPTY_ROOM_GRACE_PROPERTY} (milliseconds) read once, then any
+         * change a test made.
+         */
+        ClusterSettings settings() {
+            return settingsChange.apply(ClusterSettings.of(requestTimeout, failureTimeout)
+                    .withEmptyRoomGraceProperty(System.getProperty(ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY)));
         }
 
         private void requireEmbedded(String setting) {
             if (instance != null) {
                 throw new IllegalStateException(setting + " cannot be combined with hazelcastInstance");
-            }
-        }
-
-        private static int freePort(String host) {
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException("no free port on " + host, e);
             }
         }
 

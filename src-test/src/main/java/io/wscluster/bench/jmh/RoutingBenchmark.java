@@ -11,8 +11,10 @@ import io.wscluster.NodeId;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
-import io.wscluster.hazelcast.internal.Engine;
+import io.wscluster.hazelcast.internal.ClusterSettings;
+import io.wscluster.hazelcast.internal.HazelcastNode;
 import io.wscluster.spi.LocalDelivery;
+import io.wscluster.spi.SessionHost;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,13 +38,13 @@ import java.util.concurrent.atomic.LongAdder;
  * The routing decision of a send.
  * <ul>
  * <li>{@code decideSession}: a session target: parse the id, name the owner.</li>
- * <li>{@code engineSendToRoom}: a real {@code Engine.send(Target.room)} on a two-member cluster in this
+ * <li>{@code engineSendToRoom}: a real {@code Messenger.send(Target.room)} of {@code HazelcastNode} on a two-member cluster in this
  * JVM (loopback TCP), the room having one member on each node and a no-op LocalDelivery: the lookup in
  * the node's copy of the routing table, the local fan-out call, the encoding and the publish to the
  * other node's inbox. Two rooms, one whose interest entry's partition this member owns and one the
  * other member owns, to show whether the send touches the partition owner.</li>
  * <li>{@code engineSendToUser}: the same for a user message to a user whose one session is on the other
- * node: Engine.sendToUser reads the user's sessions from the {@code wsc.users} IMap on every send, a
+ * node: the router reads the user's sessions from the {@code wsc.users} IMap on every send, a
  * remote call when the other member owns that user's partition.</li>
  * </ul>
  */
@@ -74,8 +76,10 @@ public class RoutingBenchmark {
     private String sessionId;
     private HazelcastInstance hz1;
     private HazelcastInstance hz2;
-    private Engine e1;
-    private Engine e2;
+    private HazelcastNode e1;
+    private HazelcastNode e2;
+    private SessionHost h1;
+    private SessionHost h2;
     private Target localRoom;
     private Target remoteRoom;
     private Target localUser;
@@ -83,7 +87,7 @@ public class RoutingBenchmark {
     private Message message;
 
     /**
-     * Starts the two members and engines and fills the rooms.
+     * Starts the two members and their cluster nodes and fills the rooms.
      *
      * @throws Exception if the cluster does not form
      */
@@ -95,10 +99,10 @@ public class RoutingBenchmark {
         String name = "jmh-" + ProcessHandle.current().pid();
         hz1 = Hazelcast.newHazelcastInstance(config(name, 15951));
         hz2 = Hazelcast.newHazelcastInstance(config(name, 15952));
-        e1 = new Engine(hz1, Duration.ofSeconds(5), Duration.ofSeconds(10));
-        e2 = new Engine(hz2, Duration.ofSeconds(5), Duration.ofSeconds(10));
-        e1.attach(NO_OP);
-        e2.attach(NO_OP);
+        e1 = new HazelcastNode(hz1, ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        e2 = new HazelcastNode(hz2, ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        h1 = e1.attach(NO_OP);
+        h2 = e2.attach(NO_OP);
         // Pick one room whose interest key is owned by member 1 and one owned by member 2.
         String owned = null;
         String foreign = null;
@@ -112,10 +116,10 @@ public class RoutingBenchmark {
             }
         }
         for (String room : new String[] {owned, foreign}) {
-            SessionInfo a = e1.open("/chat", "a-" + room, Map.of());
-            SessionInfo b = e2.open("/chat", "b-" + room, Map.of());
-            e1.join(a.id(), room).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            e2.join(b.id(), room).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            SessionInfo a = h1.open("/chat", "a-" + room, Map.of());
+            SessionInfo b = h2.open("/chat", "b-" + room, Map.of());
+            e1.rooms().join(a.id(), room).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            e2.rooms().join(b.id(), room).toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         localRoom = Target.room(owned);
         remoteRoom = Target.room(foreign);
@@ -131,8 +135,8 @@ public class RoutingBenchmark {
                 foreignUser = user;
             }
         }
-        e2.open("/chat", ownedUser, Map.of());
-        e2.open("/chat", foreignUser, Map.of());
+        h2.open("/chat", ownedUser, Map.of());
+        h2.open("/chat", foreignUser, Map.of());
         localUser = Target.user(ownedUser);
         remoteUser = Target.user(foreignUser);
     }
@@ -152,7 +156,7 @@ public class RoutingBenchmark {
         return c;
     }
 
-    /** Stops both engines and members. */
+    /** Stops both cluster nodes and members. */
     @TearDown(Level.Trial)
     public void tearDown() {
         e1.stop();
@@ -170,24 +174,24 @@ public class RoutingBenchmark {
     /** @return the delivery of a room send whose interest entry is on this member */
     @Benchmark
     public Delivery engineSendToRoomOwnedHere() {
-        return e1.send(localRoom, message).toCompletableFuture().join();
+        return e1.messenger().send(localRoom, message).toCompletableFuture().join();
     }
 
     /** @return the delivery of a room send whose interest entry is on the other member */
     @Benchmark
     public Delivery engineSendToRoomOwnedThere() {
-        return e1.send(remoteRoom, message).toCompletableFuture().join();
+        return e1.messenger().send(remoteRoom, message).toCompletableFuture().join();
     }
 
     /** @return a direct message to a user on the other node whose presence entry this member owns */
     @Benchmark
     public Delivery engineSendToUserOwnedHere() {
-        return e1.send(localUser, message).toCompletableFuture().join();
+        return e1.messenger().send(localUser, message).toCompletableFuture().join();
     }
 
     /** @return a direct message to a user on the other node whose presence entry the other member owns */
     @Benchmark
     public Delivery engineSendToUserOwnedThere() {
-        return e1.send(remoteUser, message).toCompletableFuture().join();
+        return e1.messenger().send(remoteUser, message).toCompletableFuture().join();
     }
 }

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * listener of those kinds and when it has none left, and the owner subscribes to the topic only
  * in between. Node events come from the node table and need no topic.
  */
-public final class EventHub implements ClusterEvents {
+final class EventHub implements ClusterEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
 
@@ -40,7 +40,7 @@ public final class EventHub implements ClusterEvents {
      * @param sessionEventsWanted told {@code true} when the first session or user event listener is
      *                            added, {@code false} when the last one is cancelled
      */
-    public EventHub(ExecutorService executor, Consumer<Boolean> sessionEventsWanted) {
+    EventHub(ExecutorService executor, Consumer<Boolean> sessionEventsWanted) {
         this.executor = executor;
         this.sessionEventsWanted = sessionEventsWanted;
     }
@@ -101,7 +101,7 @@ public final class EventHub implements ClusterEvents {
      *
      * @param event one of the event records
      */
-    public void publish(Object event) {
+    void publish(Object event) {
         try {
             executor.execute(() -> dispatch(event));
         } catch (RejectedExecutionException e) {
@@ -110,7 +110,7 @@ public final class EventHub implements ClusterEvents {
     }
 
     /** Stops the event thread; events not yet dispatched are dropped. */
-    public void shutdown() {
+    void shutdown() {
         executor.shutdownNow();
     }
 

@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a room (it gets a message for a room it no longer has members in, and writes it to nobody), but a
  * node that gains its first member must be in every copy before the join completes, or a message
  * sent right after the join could miss it. For that the joining node pushes the entry it wrote to
- * every node and waits for their acknowledgements (the join barrier, in {@link Engine}); this class
+ * every node and waits for their acknowledgements (the join barrier, in {@link RoomMembership}); this class
  * gives it {@link #apply}. Node writes go through compare-and-set on the IMap, so no count is lost
  * to a concurrent writer.
  */
@@ -40,10 +40,12 @@ final class RoutingTable {
 
     private final IMap<String, byte[]> map;
     private final Map<String, Interest> copy = new ConcurrentHashMap<>();
+    private final Ticker ticker;
     private UUID listener;
 
-    RoutingTable(IMap<String, byte[]> map) {
+    RoutingTable(IMap<String, byte[]> map, Ticker ticker) {
         this.map = map;
+        this.ticker = ticker;
     }
 
     /** Starts following the IMap: listener first, then a snapshot, so no change falls between. */
@@ -92,7 +94,7 @@ final class RoutingTable {
         while (true) {
             byte[] old = map.get(room);
             Interest current = Wire.decodeInterest(old);
-            Interest next = current.with(node, count);
+            Interest next = current.with(node, count, ticker.wallMillis());
             if (next == current) {
                 apply(room, current);
                 return null;
@@ -123,7 +125,7 @@ final class RoutingTable {
      * @return how many entries were deleted
      */
     int dropIdle(java.time.Duration grace) {
-        long cutoff = System.currentTimeMillis() - grace.toMillis();
+        long cutoff = ticker.wallMillis() - grace.toMillis();
         int dropped = 0;
         for (String room : map.localKeySet()) {
             byte[] bytes = map.get(room);

@@ -209,6 +209,18 @@ public final class Wire {
          * @return the new entry, or this one if nothing changes
          */
         public Interest with(NodeId node, int count) {
+            return with(node, count, System.currentTimeMillis());
+        }
+
+        /**
+         * The next version of this entry with one node's count set, versioned from the given clock.
+         *
+         * @param node      the node
+         * @param count     its member count, 0 to drop it
+         * @param nowMillis the writer's wall clock, in milliseconds since the epoch
+         * @return the new entry, or this one if nothing changes
+         */
+        public Interest with(NodeId node, int count, long nowMillis) {
             if (counts.getOrDefault(node, 0) == count) {
                 return this;
             }
@@ -218,7 +230,7 @@ public final class Wire {
             } else {
                 next.remove(node);
             }
-            return new Interest(Math.max(version + 1, clockVersion()), next);
+            return new Interest(Math.max(version + 1, nowMillis * 1_000), next);
         }
 
         /** @return this node's clock as a version: microseconds since the epoch (millisecond resolution) */

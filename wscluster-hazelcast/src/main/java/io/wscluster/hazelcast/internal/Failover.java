@@ -1,0 +1,293 @@
+package io.wscluster.hazelcast.internal;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.query.Predicates;
+import io.wscluster.NodeId;
+import io.wscluster.SessionId;
+import io.wscluster.SessionInfo;
+import io.wscluster.hazelcast.internal.Wire.NodeRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Failure handling: cleanup after lost nodes, and reconciling the shared tables with reality.
+ *
+ * <p>Design notes. Every survivor reacts to a lost node (a member removed, a client-mode node's
+ * lease expired) by removing that node's sessions, memberships, presence and interest, driven by
+ * the records alone (writes are ordered so that a crash leaves records naming everything to clean,
+ * see {@link SessionRegistry}). Removals are idempotent and the one survivor whose removal succeeds
+ * publishes the closed / offline events. A cleanup that fails is retried until it succeeds, with a
+ * warning once it is past the failure timeout. After a merge, a member joining, a partition loss or
+ * this node's own lease expiring, the node reconciles twice (the second pass for what was in flight
+ * during the first): it re-asserts what it owns, removes entries it owns no more and, on members,
+ * removes every trace of nodes that are gone. Everything runs on the maintenance thread; the full
+ * scans here are kept off every other path.
+ */
+final class Failover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
+
+    private final NodeContext context;
+    private final SharedTables tables;
+    private final LiveNodes live;
+    private final NodeTable nodeTable;
+    private final SessionRegistry registry;
+    private final NodeInterest interest;
+    private final EventTopic events;
+    private final Liveness liveness;
+
+    Failover(NodeContext context, SharedTables tables, LiveNodes live, NodeTable nodeTable, SessionRegistry registry,
+             NodeInterest interest, EventTopic events, Liveness liveness) {
+        this.context = context;
+        this.tables = tables;
+        this.live = live;
+        this.nodeTable = nodeTable;
+        this.registry = registry;
+        this.interest = interest;
+        this.events = events;
+        this.liveness = liveness;
+    }
+
+    /**
+     * Starts watching for lost nodes and merges, and this node's periodic work.
+     *
+     * @param unsubscribes where listener removals go, run when the node stops
+     */
+    void start(List<Runnable> unsubscribes) {
+        var cluster = context.hazelcast.getCluster();
+        UUID membership = cluster.addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                scheduleReconcile("member " + event.getMember().getAddress() + " joined");
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                onMemberRemoved(event.getMember().getUuid().toString());
+            }
+        });
+        unsubscribes.add(() -> cluster.removeMembershipListener(membership));
+        var lifecycleService = context.hazelcast.getLifecycleService();
+        UUID lifecycle = lifecycleService.addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                scheduleReconcile("split-brain merge");
+            }
+        });
+        unsubscribes.add(() -> lifecycleService.removeLifecycleListener(lifecycle));
+        UUID leaseListener = tables.leases.addEntryListener((EntryExpiredListener<String, Long>) event -> {
+            NodeId node = new NodeId(event.getKey());
+            if (!node.equals(context.id) && !context.isClosed()) {
+                LOG.info("node {} saw the lease of client node {} expire; removing its sessions", context.id, node);
+                scheduleCleanup(node, deadline());
+            }
+        }, false);
+        unsubscribes.add(() -> tables.leases.removeEntryListener(leaseListener));
+        liveness.start(this, unsubscribes);
+    }
+
+    /** Runs a first reconcile, as a node starts. */
+    void reconcileOnce(String why) {
+        context.maintenance.execute(() -> reconcile(why));
+    }
+
+    /** Reconciles now and once more after a while (see the design notes). */
+    void scheduleReconcile(String why) {
+        try {
+            context.maintenance.execute(() -> reconcile(why));
+            context.maintenance.schedule(() -> reconcile(why + ", second pass"),
+                    context.settings.secondReconcileDelay().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("reconcile skipped: node {} is closing", context.id);
+        }
+    }
+
+    private Instant deadline() {
+        return context.ticker.now().plus(context.settings.failureTimeout());
+    }
+
+    private void onMemberRemoved(String memberUuid) {
+        for (NodeRecord record : live.records()) {
+            if (record.memberUuid().equals(memberUuid) && !record.id().equals(context.id)) {
+                LOG.info("node {} saw node {} lost (member {}); removing its sessions", context.id, record.id(), memberUuid);
+                scheduleCleanup(record.id(), deadline());
+            }
+        }
+    }
+
+    private void scheduleCleanup(NodeId node, Instant deadline) {
+        try {
+            context.maintenance.execute(() -> {
+                try {
+                    removeNode(node);
+                } catch (RuntimeException e) {
+                    if (context.isClosed()) {
+                        return;
+                    }
+                    if (context.ticker.now().isAfter(deadline)) {
+                        LOG.warn("cleanup of lost node {} is past its {} ms bound and still failing; retrying", node,
+                                context.settings.failureTimeout().toMillis(), e);
+                    } else {
+                        LOG.debug("cleanup of lost node {} failed; retrying", node, e);
+                    }
+                    context.maintenance.schedule(() -> scheduleCleanup(node, deadline),
+                            context.settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("cleanup of node {} skipped: node {} is closing", node, context.id);
+        }
+    }
+
+    /** Removes every trace of a node that is gone. Idempotent; every survivor may run it at once. */
+    private void removeNode(NodeId node) {
+        Set<String> rooms = new HashSet<>();
+        Collection<byte[]> records = tables.sessions.values(Predicates.between("__key", node.value() + "-", node.value() + "."));
+        for (byte[] bytes : records) {
+            SessionInfo info = Wire.decodeSession(bytes);
+            rooms.addAll(info.rooms());
+            registry.deregister(info, true);
+        }
+        for (String room : rooms) {
+            tables.routing.set(room, node, 0);
+        }
+        boolean removedRecord = nodeTable.remove(node);
+        if (!records.isEmpty()) {
+            LOG.info("removed {} session(s) of lost node {}", records.size(), node);
+        }
+        if (removedRecord || !records.isEmpty()) {
+            context.counters.nodesLost.increment();
+        }
+    }
+
+    /**
+     * Makes the shared tables agree with reality: re-asserts what this node owns, removes entries
+     * this node owns no more, and (members) removes every trace of nodes that are gone.
+     */
+    private void reconcile(String why) {
+        if (context.isClosed()) {
+            return;
+        }
+        try {
+            LOG.debug("node {} reconciling ({})", context.id, why);
+            tables.routing.reload();
+            reassertLocal();
+            removeOwnStale();
+            liveness.afterReconcile(this);
+        } catch (RuntimeException e) {
+            if (!context.isClosed()) {
+                LOG.warn("node {} could not reconcile ({}); will retry", context.id, why, e);
+                context.maintenance.schedule(() -> reconcile(why), context.settings.retryDelay().toMillis() * 4,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void reassertLocal() {
+        nodeTable.reassert();
+        LocalSessions local = registry.local();
+        for (SessionInfo snapshot : local.all()) {
+            synchronized (registry.lockOf(snapshot.id())) {
+                // re-read under the lock: a join, leave or attribute change since the snapshot wins
+                SessionInfo info = local.get(snapshot.id());
+                if (info == null) {
+                    continue;
+                }
+                boolean reappeared = tables.sessions.put(info.id().value(), Wire.encodeSession(info)) == null;
+                boolean online = info.user().isPresent() && tables.presence.add(info.user().get(), info.id());
+                for (String room : info.rooms()) {
+                    tables.roomMembers.put(room, SharedTables.memberValue(info));
+                }
+                // Others saw it lost (a split); tell them it is back, so their event stream stays true.
+                if (reappeared) {
+                    events.publish(Wire.encodeSessionEvent(Wire.EventKind.OPENED, info));
+                }
+                if (online) {
+                    events.publish(Wire.encodeUserEvent(Wire.EventKind.ONLINE, info.user().get(), info.id()));
+                }
+            }
+        }
+        for (String room : local.rooms()) {
+            interest.publish(room);
+        }
+    }
+
+    private void removeOwnStale() {
+        String me = context.id.value();
+        for (byte[] bytes : tables.sessions.values(Predicates.between("__key", me + "-", me + "."))) {
+            SessionInfo info = Wire.decodeSession(bytes);
+            if (registry.local().get(info.id()) == null) {
+                registry.deregister(info, false);
+            }
+        }
+    }
+
+    /** Removes entries of nodes that are not members any more, including those whose records were lost. Members only. */
+    void sweepGoneNodes() {
+        Set<String> liveMembers = new HashSet<>();
+        for (Member member : context.hazelcast.getCluster().getMembers()) {
+            liveMembers.add(member.getUuid().toString());
+        }
+        Set<NodeId> alive = new HashSet<>();
+        for (byte[] bytes : tables.nodes.values()) {
+            NodeRecord record = Wire.decodeNode(bytes);
+            boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
+            if (gone && !record.id().equals(context.id)) {
+                removeNode(record.id());
+            } else {
+                alive.add(record.id());
+                live.putIfAbsent(record);
+            }
+        }
+        for (NodeId known : new ArrayList<>(live.ids())) {
+            if (!alive.contains(known)) {
+                live.remove(known);
+                nodeTable.forget(known);
+            }
+        }
+        Set<NodeId> orphans = new HashSet<>();
+        for (String id : tables.sessions.keySet()) {
+            NodeId owner = new SessionId(id).node();
+            if (!alive.contains(owner)) {
+                orphans.add(owner);
+            }
+        }
+        for (NodeId orphan : orphans) {
+            removeNode(orphan);
+        }
+        for (Map.Entry<String, String> member : tables.roomMembers.entrySet()) {
+            if (!alive.contains(SharedTables.ownerOfMember(member.getValue()))) {
+                tables.roomMembers.remove(member.getKey(), member.getValue());
+            }
+        }
+        for (Map.Entry<String, String[]> user : tables.users.entrySet()) {
+            for (String id : user.getValue()) {
+                SessionId session = new SessionId(id);
+                if (!alive.contains(session.node()) && tables.presence.remove(user.getKey(), session)) {
+                    events.publish(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, user.getKey(), session));
+                }
+            }
+        }
+        for (Map.Entry<String, Wire.Interest> entry : tables.routing.readAll().entrySet()) {
+            for (NodeId owner : entry.getValue().counts().keySet()) {
+                if (!alive.contains(owner)) {
+                    tables.routing.set(entry.getKey(), owner, 0);
+                }
+            }
+        }
+    }
+}
