@@ -10,7 +10,8 @@ import java.lang.annotation.Target;
  * Marks a Jakarta {@code @ServerEndpoint} class as clustered: every session that opens on it is
  * registered in the cluster registry (endpoint path template, user, attributes) before its client
  * has the handshake response (wscluster-tyrus registers it in {@code modifyHandshake}), so before the
- * endpoint's {@code @OnOpen} runs, and deregistered exactly once when it closes or fails.
+ * endpoint's {@code @OnOpen} runs, and deregistered exactly once when it closes or fails. Each such
+ * session has a {@link io.wscluster.ClusterSession}, reached with {@code ClusterSession.of(session)}.
  *
  * <pre>{@code
  * @Clustered(roomPathParam = "room")

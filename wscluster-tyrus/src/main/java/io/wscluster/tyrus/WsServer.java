@@ -3,6 +3,7 @@ package io.wscluster.tyrus;
 import io.wscluster.annotation.Clustered;
 
 import io.wscluster.Cluster;
+import io.wscluster.ClusterSession;
 import io.wscluster.CloseCode;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.tyrus.internal.ServerLifecycle;

@@ -4,6 +4,7 @@ import io.wscluster.tyrus.support.Client;
 import io.wscluster.tyrus.support.GuardedEndpoint;
 import io.wscluster.tyrus.support.Nodes;
 import io.wscluster.tyrus.support.PlainEndpoint;
+import io.wscluster.tyrus.support.UnclusteredEndpoint;
 import io.wscluster.tyrus.testkit.RawWebSocket;
 import jakarta.websocket.CloseReason;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +42,7 @@ class HandshakeTest {
         web = Files.createTempDirectory("wscluster-web");
         Files.writeString(web.resolve("index.html"), "<h1>chat</h1>");
         node = Nodes.start(1, b -> b.endpoint(GuardedEndpoint.class).endpoint(PlainEndpoint.class)
+                .endpoint(UnclusteredEndpoint.class)
                 .authenticator(r -> r.getHeaders().getOrDefault("X-Token", List.of()).contains("good"))
                 .allowedOrigins("https://good.example")
                 .userResolver(UserResolver.requiredQueryParam("user"))
@@ -103,6 +105,18 @@ class HandshakeTest {
         assertThat(RawWebSocket.handshake(port(), "/guarded", TOKEN).status()).isEqualTo(400);
         assertThat(RawWebSocket.handshake(port(), "/guarded?user=a&user=b", TOKEN).status()).isEqualTo(400);
         assertThat(RawWebSocket.handshake(port(), "/guarded?user=not!valid", TOKEN).status()).isEqualTo(400);
+    }
+
+    @Test
+    void clusterSessionOf_sessionOfAnEndpointWithoutClustered_throwsIllegalStateExceptionNamingTheSession() {
+        try (Client c = Client.connect(node.get(0).ws("/unclustered?user=dave"), TOKEN)) {
+            String[] reply = c.request("of", "of:").substring("of:".length()).split("\\|");
+            assertThat(reply).hasSize(4);
+            assertThat(reply[1]).isEqualTo(IllegalStateException.class.getName());
+            assertThat(reply[2]).isEqualTo("Session '" + reply[0] + "' is not clustered: its endpoint lacks"
+                    + " @Clustered or was not deployed through WsServer");
+            assertThat(reply[3]).isEqualTo("find=false");
+        }
     }
 
     @Test

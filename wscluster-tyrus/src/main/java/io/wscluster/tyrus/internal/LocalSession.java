@@ -1,9 +1,9 @@
 package io.wscluster.tyrus.internal;
 
 import io.wscluster.Cluster;
+import io.wscluster.ClusterSession;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.tyrus.TokenBucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The cluster side of one local session: its registration, outbound queue and rate limit. */
-final class LocalSession extends ClusterSession {
+final class LocalSession implements ClusterSession {
 
     private final ServerRuntime runtime;
     private final SessionInfo info;

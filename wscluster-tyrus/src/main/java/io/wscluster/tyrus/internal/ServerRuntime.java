@@ -1,13 +1,13 @@
 package io.wscluster.tyrus.internal;
 
 import io.wscluster.CloseCode;
+import io.wscluster.ClusterSession;
 import io.wscluster.Message;
 import io.wscluster.Names;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;

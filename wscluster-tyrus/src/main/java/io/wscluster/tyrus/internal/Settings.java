@@ -1,8 +1,8 @@
 package io.wscluster.tyrus.internal;
 
 import io.wscluster.Cluster;
+import io.wscluster.ClusterSession;
 import io.wscluster.tyrus.Authenticator;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.RoomResolver;
 import io.wscluster.tyrus.UserResolver;

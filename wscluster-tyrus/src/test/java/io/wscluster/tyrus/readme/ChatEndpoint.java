@@ -1,8 +1,8 @@
 package io.wscluster.tyrus.readme;
 
+import io.wscluster.ClusterSession;
 import io.wscluster.Message;
 import io.wscluster.Target;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;

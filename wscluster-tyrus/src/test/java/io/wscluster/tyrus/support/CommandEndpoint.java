@@ -1,10 +1,10 @@
 package io.wscluster.tyrus.support;
 
 import io.wscluster.CloseCode;
+import io.wscluster.ClusterSession;
 import io.wscluster.Message;
 import io.wscluster.SessionId;
 import io.wscluster.Target;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnMessage;

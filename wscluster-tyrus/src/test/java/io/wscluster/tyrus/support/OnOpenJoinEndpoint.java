@@ -1,9 +1,9 @@
 package io.wscluster.tyrus.support;
 
+import io.wscluster.ClusterSession;
 import io.wscluster.Message;
 import io.wscluster.Target;
 import io.wscluster.annotation.Clustered;
-import io.wscluster.tyrus.ClusterSession;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;

@@ -1,6 +1,6 @@
 package io.wscluster.tyrus.support;
 
-import io.wscluster.tyrus.ClusterSession;
+import io.wscluster.ClusterSession;
 import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.Session;

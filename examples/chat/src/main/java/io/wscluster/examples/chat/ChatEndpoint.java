@@ -1,10 +1,10 @@
 package io.wscluster.examples.chat;
 
 import io.wscluster.ClusterException;
+import io.wscluster.ClusterSession;
 import io.wscluster.Message;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.annotation.Clustered;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;

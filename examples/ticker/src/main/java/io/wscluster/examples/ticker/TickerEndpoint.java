@@ -1,9 +1,9 @@
 package io.wscluster.examples.ticker;
 
+import io.wscluster.ClusterSession;
 import io.wscluster.Message;
 import io.wscluster.Names;
 import io.wscluster.Target;
-import io.wscluster.tyrus.ClusterSession;
 import io.wscluster.annotation.Clustered;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.Session;

@@ -1,12 +1,6 @@
-package io.wscluster.tyrus;
+package io.wscluster;
 
 import io.wscluster.annotation.Clustered;
-
-import io.wscluster.Cluster;
-import io.wscluster.Delivery;
-import io.wscluster.Message;
-import io.wscluster.SessionId;
-import io.wscluster.Target;
 import jakarta.websocket.Session;
 
 import java.util.Objects;
@@ -29,29 +23,33 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>A room joined in {@code @OnOpen} counts once the join completes: a message sent to it between
  * the client's 101 and that moment does not reach this session. For membership from the 101 on,
- * declare the rooms instead ({@code @Clustered(rooms, roomPathParam)}, {@link RoomResolver}).
+ * declare the rooms instead ({@code @Clustered(rooms, roomPathParam)}, or wscluster-tyrus's
+ * {@code RoomResolver}).
  *
- * <p>It lives in the session's user properties under {@link #USER_PROPERTY}. Thread-safe.
+ * <p>A server integration implements it (wscluster-tyrus does for endpoints deployed through its
+ * {@code WsServer}) and stores each session's handle in {@link Session#getUserProperties()} under
+ * {@link #USER_PROPERTY}, where {@link #of} and {@link #find} look it up; applications do not
+ * implement it. Thread-safe.
  *
  * @since 0.1.0
  */
-public abstract class ClusterSession {
+public interface ClusterSession {
 
-    /** The key of this handle in {@link Session#getUserProperties()}. */
-    public static final String USER_PROPERTY = "io.wscluster.tyrus.ClusterSession";
-
-    /** For the implementation in this module only. */
-    protected ClusterSession() {
-    }
+    /**
+     * The key under which a server integration stores the handle, the {@code ClusterSession}
+     * itself, in {@link Session#getUserProperties()}.
+     */
+    String USER_PROPERTY = "io.wscluster.ClusterSession";
 
     /**
      * The cluster handle of a session.
      *
-     * @param session a session opened on a {@link Clustered} endpoint deployed by {@link WsServer}
+     * @param session a session opened on a {@link Clustered} endpoint deployed by a server
+     *                integration such as wscluster-tyrus's {@code WsServer}
      * @return its handle
      * @throws IllegalStateException if the session is not clustered
      */
-    public static ClusterSession of(Session session) {
+    static ClusterSession of(Session session) {
         return find(session).orElseThrow(() -> new IllegalStateException("Session '" + session.getId()
                 + "' is not clustered: its endpoint lacks @Clustered or was not deployed through WsServer"));
     }
@@ -62,23 +60,23 @@ public abstract class ClusterSession {
      * @param session any session
      * @return its handle, or empty if the session is not clustered
      */
-    public static Optional<ClusterSession> find(Session session) {
+    static Optional<ClusterSession> find(Session session) {
         Objects.requireNonNull(session, "session");
         Object handle = session.getUserProperties().get(USER_PROPERTY);
         return handle instanceof ClusterSession cs ? Optional.of(cs) : Optional.empty();
     }
 
     /** @return the session's cluster-wide id */
-    public abstract SessionId id();
+    SessionId id();
 
     /** @return the session's user, empty for an anonymous session */
-    public abstract Optional<String> user();
+    Optional<String> user();
 
     /** @return the endpoint path template the session opened on, e.g. {@code /rooms/{room}} */
-    public abstract String path();
+    String path();
 
     /** @return this node's cluster */
-    public abstract Cluster cluster();
+    Cluster cluster();
 
     /**
      * Makes this session a member of a room; shorthand for {@code cluster().rooms().join(id(), room)}.
@@ -86,7 +84,7 @@ public abstract class ClusterSession {
      * @param room a valid room name
      * @return completes with true once the membership is visible on every node
      */
-    public CompletionStage<Boolean> join(String room) {
+    default CompletionStage<Boolean> join(String room) {
         return cluster().rooms().join(id(), room);
     }
 
@@ -96,7 +94,7 @@ public abstract class ClusterSession {
      * @param room a valid room name
      * @return completes with true once the change is visible on every node
      */
-    public CompletionStage<Boolean> leave(String room) {
+    default CompletionStage<Boolean> leave(String room) {
         return cluster().rooms().leave(id(), room);
     }
 
@@ -107,22 +105,23 @@ public abstract class ClusterSession {
      * @param message what to send
      * @return completes with what was targeted
      */
-    public CompletionStage<Delivery> send(Target target, Message message) {
+    default CompletionStage<Delivery> send(Target target, Message message) {
         return cluster().messenger().send(target, message);
     }
 
     /**
-     * Takes one token from this connection's inbound rate limit ({@link WsServer.Builder#rateLimit}).
-     * When none is left, the server's rate-limit callback is called with this session and false is
-     * returned: drop the frame. Always true when no rate limit is configured.
+     * Takes one token from this connection's inbound rate limit (wscluster-tyrus's
+     * {@code WsServer.Builder#rateLimit}). When none is left, the server's rate-limit callback is
+     * called with this session and false is returned: drop the frame. Always true when no rate limit
+     * is configured.
      *
      * @return true if the frame may be processed
      */
-    public abstract boolean tryAcquire();
+    boolean tryAcquire();
 
     /** @return messages waiting in this session's outbound queue */
-    public abstract int queuedMessages();
+    int queuedMessages();
 
     /** @return messages dropped for this session because its outbound queue was full */
-    public abstract long droppedMessages();
+    long droppedMessages();
 }
