@@ -261,8 +261,8 @@ class ClusterOperationsTest {
         List<String> envelopesToB = new CopyOnWriteArrayList<>();
         ITopic<byte[]> inboxOfB = a.cluster().hazelcastInstance().getTopic("wsc.n." + b.cluster().localNode().value());
         UUID probe = inboxOfB.addMessageListener(m -> {
-            io.wscluster.hazelcast.internal.Wire.Envelope envelope = io.wscluster.hazelcast.internal.Wire.decodeEnvelope(m.getMessageObject());
-            if (envelope.kind() == io.wscluster.hazelcast.internal.Wire.Kind.DELIVER) {
+            io.wscluster.hazelcast.internal.Envelope envelope = io.wscluster.hazelcast.internal.Envelope.decode(m.getMessageObject());
+            if (envelope.kind() == io.wscluster.hazelcast.internal.Envelope.Kind.DELIVER) {
                 envelopesToB.add(envelope.message().text());
             }
         });

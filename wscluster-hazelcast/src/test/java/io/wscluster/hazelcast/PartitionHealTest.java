@@ -6,7 +6,8 @@ import io.wscluster.NodeId;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
-import io.wscluster.hazelcast.internal.Wire;
+import io.wscluster.hazelcast.internal.RoutingEntry;
+import io.wscluster.hazelcast.internal.SessionRecord;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
 import org.junit.jupiter.api.Test;
@@ -87,11 +88,11 @@ class PartitionHealTest {
     /** Writes a session that no node owns into one side's tables, as a split leaves behind. */
     private static void plantStale(HazelcastInstance side, SessionId id, String user) {
         SessionInfo stale = new SessionInfo(id, "/chat", user, Set.of("lobby"), Map.of(), Instant.now());
-        side.<String, byte[]>getMap("wsc.sessions").set(id.value(), Wire.encodeSession(stale));
+        side.<String, byte[]>getMap("wsc.sessions").set(id.value(), SessionRecord.encode(stale));
         side.<String, String[]>getMap("wsc.users").set(user, new String[] {id.value()});
         side.<String, String>getMultiMap("wsc.rooms").put("lobby", id.value() + " " + user);
         var interest = side.<String, byte[]>getMap("wsc.interest");
-        Wire.Interest held = Wire.decodeInterest(interest.get("lobby"));
-        interest.set("lobby", Wire.encodeInterest(held.with(id.node(), 1)));
+        RoutingEntry held = RoutingEntry.decode(interest.get("lobby"));
+        interest.set("lobby", held.with(id.node(), 1).encode());
     }
 }

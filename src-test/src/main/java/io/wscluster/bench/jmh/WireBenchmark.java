@@ -3,7 +3,8 @@ package io.wscluster.bench.jmh;
 import io.wscluster.Message;
 import io.wscluster.NodeId;
 import io.wscluster.Target;
-import io.wscluster.hazelcast.internal.Wire;
+import io.wscluster.hazelcast.internal.Envelope;
+import io.wscluster.hazelcast.internal.RoutingEntry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Encoding and decoding of what crosses between nodes (io.wscluster.hazelcast.internal.Wire): the
+ * Encoding and decoding of what crosses between nodes (io.wscluster.hazelcast.internal: Envelope, RoutingEntry): the
  * DELIVER envelope of a room message (one per interested node per publish) and a room's interest
  * entry (written on every join and leave, decoded by every node's copy of the routing table). The message is a chat {@code msg} frame with a 100-byte body.
  */
@@ -40,7 +41,7 @@ public class WireBenchmark {
     private Target target;
     private Message message;
     private byte[] envelope;
-    private Wire.Interest interest;
+    private RoutingEntry interest;
     private byte[] interestBytes;
 
     /** Builds the message and the encoded forms. */
@@ -48,35 +49,35 @@ public class WireBenchmark {
     public void setUp() {
         target = Target.room("room-42");
         message = Message.text("{\"op\":\"msg\",\"room\":\"room-42\",\"from\":\"user-17\",\"body\":\"" + "x".repeat(body) + "\"}");
-        envelope = Wire.encodeDeliver(0, null, target, message);
+        envelope = Envelope.encodeDeliver(0, null, target, message);
         Map<NodeId, Integer> counts = new HashMap<>();
         counts.put(NodeId.random(), 500);
         counts.put(NodeId.random(), 500);
-        interest = new Wire.Interest(7, counts);
-        interestBytes = Wire.encodeInterest(interest);
+        interest = new RoutingEntry(7, counts);
+        interestBytes = interest.encode();
     }
 
     /** @return the DELIVER envelope of one room message */
     @Benchmark
     public byte[] encodeDeliver() {
-        return Wire.encodeDeliver(0, null, target, message);
+        return Envelope.encodeDeliver(0, null, target, message);
     }
 
     /** @return the decoded envelope, as the receiving node's inbound thread does */
     @Benchmark
-    public Wire.Envelope decodeDeliver() {
-        return Wire.decodeEnvelope(envelope);
+    public Envelope decodeDeliver() {
+        return Envelope.decode(envelope);
     }
 
     /** @return a room's interest entry on two nodes, encoded as every join or leave writes it */
     @Benchmark
     public byte[] encodeInterest() {
-        return Wire.encodeInterest(interest);
+        return interest.encode();
     }
 
     /** @return the entry decoded, as every node's routing-table copy does on each change */
     @Benchmark
-    public Wire.Interest decodeInterest() {
-        return Wire.decodeInterest(interestBytes);
+    public RoutingEntry decodeInterest() {
+        return RoutingEntry.decode(interestBytes);
     }
 }

@@ -70,9 +70,9 @@ final class EventTopic {
     }
 
     private void onEvent(byte[] bytes) {
-        Wire.Event event;
+        TopicEvent event;
         try {
-            event = Wire.decodeEvent(bytes);
+            event = TopicEvent.decode(bytes);
         } catch (RuntimeException e) {
             LOG.warn("node {} dropped an undecodable cluster event: {}", context.id, e.getMessage());
             return;

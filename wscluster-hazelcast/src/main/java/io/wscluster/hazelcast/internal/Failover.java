@@ -9,7 +9,6 @@ import com.hazelcast.query.Predicates;
 import io.wscluster.NodeId;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
-import io.wscluster.hazelcast.internal.Wire.NodeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,7 +157,7 @@ final class Failover {
         Set<String> rooms = new HashSet<>();
         Collection<byte[]> records = tables.sessions.values(Predicates.between("__key", node.value() + "-", node.value() + "."));
         for (byte[] bytes : records) {
-            SessionInfo info = Wire.decodeSession(bytes);
+            SessionInfo info = SessionRecord.decode(bytes);
             rooms.addAll(info.rooms());
             registry.deregister(info, true);
         }
@@ -207,17 +206,17 @@ final class Failover {
                 if (info == null) {
                     continue;
                 }
-                boolean reappeared = tables.sessions.put(info.id().value(), Wire.encodeSession(info)) == null;
+                boolean reappeared = tables.sessions.put(info.id().value(), SessionRecord.encode(info)) == null;
                 boolean online = info.user().isPresent() && tables.presence.add(info.user().get(), info.id());
                 for (String room : info.rooms()) {
                     tables.roomMembers.put(room, SharedTables.memberValue(info));
                 }
                 // Others saw it lost (a split); tell them it is back, so their event stream stays true.
                 if (reappeared) {
-                    events.publish(Wire.encodeSessionEvent(Wire.EventKind.OPENED, info));
+                    events.publish(TopicEvent.encodeSession(TopicEvent.Kind.OPENED, info));
                 }
                 if (online) {
-                    events.publish(Wire.encodeUserEvent(Wire.EventKind.ONLINE, info.user().get(), info.id()));
+                    events.publish(TopicEvent.encodeUser(TopicEvent.Kind.ONLINE, info.user().get(), info.id()));
                 }
             }
         }
@@ -229,7 +228,7 @@ final class Failover {
     private void removeOwnStale() {
         String me = context.id.value();
         for (byte[] bytes : tables.sessions.values(Predicates.between("__key", me + "-", me + "."))) {
-            SessionInfo info = Wire.decodeSession(bytes);
+            SessionInfo info = SessionRecord.decode(bytes);
             if (registry.local().get(info.id()) == null) {
                 registry.deregister(info, false);
             }
@@ -244,7 +243,7 @@ final class Failover {
         }
         Set<NodeId> alive = new HashSet<>();
         for (byte[] bytes : tables.nodes.values()) {
-            NodeRecord record = Wire.decodeNode(bytes);
+            NodeRecord record = NodeRecord.decode(bytes);
             boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
             if (gone && !record.id().equals(context.id)) {
                 removeNode(record.id());
@@ -278,11 +277,11 @@ final class Failover {
             for (String id : user.getValue()) {
                 SessionId session = new SessionId(id);
                 if (!alive.contains(session.node()) && tables.presence.remove(user.getKey(), session)) {
-                    events.publish(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, user.getKey(), session));
+                    events.publish(TopicEvent.encodeUser(TopicEvent.Kind.OFFLINE, user.getKey(), session));
                 }
             }
         }
-        for (Map.Entry<String, Wire.Interest> entry : tables.routing.readAll().entrySet()) {
+        for (Map.Entry<String, RoutingEntry> entry : tables.routing.readAll().entrySet()) {
             for (NodeId owner : entry.getValue().counts().keySet()) {
                 if (!alive.contains(owner)) {
                     tables.routing.set(entry.getKey(), owner, 0);

@@ -2,7 +2,6 @@ package io.wscluster.hazelcast.internal;
 
 import io.wscluster.Node;
 import io.wscluster.NodeId;
-import io.wscluster.hazelcast.internal.Wire.NodeRecord;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -31,7 +31,7 @@ final class NodeInterest {
      *
      * @return the entry written if this node just gained its first member of the room, else null
      */
-    Wire.Interest publish(String room) {
+    RoutingEntry publish(String room) {
         synchronized (roomLocks[Math.floorMod(room.hashCode(), STRIPES)]) {
             RoutingTable.Written written = routing.set(room, me, local.roomCount(room));
             return written != null && written.gained() ? written.entry() : null;

@@ -47,7 +47,7 @@ final class NodeLink {
      * @param handler gets every inbound envelope but replies, on the inbound thread
      * @return what unsubscribes
      */
-    Runnable listen(Consumer<Wire.Envelope> handler) {
+    Runnable listen(Consumer<Envelope> handler) {
         ITopic<byte[]> inbox = inbox(context.id);
         UUID inboxListener = inbox.addMessageListener(m -> onInbound(m.getMessageObject(), handler));
         return () -> inbox.removeMessageListener(inboxListener);
@@ -68,7 +68,7 @@ final class NodeLink {
     /** Answers a request, if it asked for an answer and its sender is live. */
     void reply(NodeId to, long correlation, int result) {
         if (to != null && correlation != 0 && live.isLive(to)) {
-            publishTo(to, Wire.encodeReply(correlation, result));
+            publishTo(to, Envelope.encodeReply(correlation, result));
         }
     }
 
@@ -105,7 +105,7 @@ final class NodeLink {
         return outstanding.timedOut();
     }
 
-    private void onInbound(byte[] bytes, Consumer<Wire.Envelope> handler) {
+    private void onInbound(byte[] bytes, Consumer<Envelope> handler) {
         try {
             context.inbound.execute(() -> handle(bytes, handler));
         } catch (RejectedExecutionException e) {
@@ -113,17 +113,17 @@ final class NodeLink {
         }
     }
 
-    private void handle(byte[] bytes, Consumer<Wire.Envelope> handler) {
+    private void handle(byte[] bytes, Consumer<Envelope> handler) {
         context.counters.envelopesIn.increment();
         context.counters.bytesIn.add(bytes.length);
-        Wire.Envelope envelope;
+        Envelope envelope;
         try {
-            envelope = Wire.decodeEnvelope(bytes);
+            envelope = Envelope.decode(bytes);
         } catch (RuntimeException e) {
             LOG.warn("node {} dropped an undecodable inbound message of {} bytes: {}", context.id, bytes.length, e.getMessage());
             return;
         }
-        if (envelope.kind() == Wire.Kind.REPLY) {
+        if (envelope.kind() == Envelope.Kind.REPLY) {
             outstanding.complete(envelope.correlation(), envelope.result());
         } else {
             handler.accept(envelope);

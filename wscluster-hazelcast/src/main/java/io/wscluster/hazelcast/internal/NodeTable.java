@@ -8,7 +8,6 @@ import io.wscluster.Node;
 import io.wscluster.NodeId;
 import io.wscluster.event.NodeJoined;
 import io.wscluster.event.NodeLeft;
-import io.wscluster.hazelcast.internal.Wire.NodeRecord;
 
 import java.util.Map;
 import java.util.UUID;
@@ -55,25 +54,25 @@ final class NodeTable {
     Runnable follow() {
         UUID nodeListener = tables.nodes.addEntryListener(new Follower(), true);
         for (Map.Entry<String, byte[]> e : tables.nodes.entrySet()) {
-            live.put(Wire.decodeNode(e.getValue()));
+            live.put(NodeRecord.decode(e.getValue()));
         }
         return () -> tables.nodes.removeEntryListener(nodeListener);
     }
 
     /** Writes this node's record into the table and its copy. */
     void register() {
-        tables.nodes.set(context.id.value(), Wire.encodeNode(self));
+        tables.nodes.set(context.id.value(), self.encode());
         live.put(self);
     }
 
     /** Writes this node's record again, with its endpoint uuid as it is now (after a merge it differs). */
     void reassert() {
-        tables.nodes.set(context.id.value(), Wire.encodeNode(self.withMemberUuid(context.endpointUuid())));
+        tables.nodes.set(context.id.value(), self.withMemberUuid(context.endpointUuid()).encode());
     }
 
     /** Marks this node's record as leaving, then removes it. */
     void leave() {
-        tables.nodes.set(context.id.value(), Wire.encodeNode(self.asLeaving()));
+        tables.nodes.set(context.id.value(), self.asLeaving().encode());
         tables.nodes.remove(context.id.value());
     }
 
@@ -105,17 +104,17 @@ final class NodeTable {
 
         @Override
         public void entryAdded(EntryEvent<String, byte[]> event) {
-            joined(Wire.decodeNode(event.getValue()));
+            joined(NodeRecord.decode(event.getValue()));
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, byte[]> event) {
-            joined(Wire.decodeNode(event.getValue()));
+            joined(NodeRecord.decode(event.getValue()));
         }
 
         @Override
         public void entryRemoved(EntryEvent<String, byte[]> event) {
-            NodeRecord old = event.getOldValue() == null ? null : Wire.decodeNode(event.getOldValue());
+            NodeRecord old = event.getOldValue() == null ? null : NodeRecord.decode(event.getOldValue());
             NodeId id = new NodeId(event.getKey());
             NodeRecord known = live.remove(id);
             NodeRecord record = old != null ? old : known;

@@ -33,7 +33,7 @@ final class PeerRequests {
     }
 
     /** Handles one inbound envelope (not a reply). */
-    void serve(Wire.Envelope envelope) {
+    void serve(Envelope envelope) {
         switch (envelope.kind()) {
             case DELIVER: {
                 int count = router.deliverLocally(envelope.targetKind(), envelope.name(), envelope.excluded(), envelope.message());
@@ -45,7 +45,7 @@ final class PeerRequests {
                 context.requests.execute(() -> {
                     int result;
                     try {
-                        result = rooms.changeLocal(envelope.kind() == Wire.Kind.JOIN, new SessionId(envelope.name()),
+                        result = rooms.changeLocal(envelope.kind() == Envelope.Kind.JOIN, new SessionId(envelope.name()),
                                 envelope.room()) ? 1 : 0;
                     } catch (RuntimeException e) {
                         LOG.warn("{} of session '{}' to room '{}' failed", envelope.kind(), envelope.name(), envelope.room(), e);
@@ -59,7 +59,7 @@ final class PeerRequests {
                         registry.closeLocal(new SessionId(envelope.name()), envelope.closeCode()) ? 1 : 0);
                 break;
             case SYNC:
-                routing.apply(envelope.room(), envelope.interest());
+                routing.apply(envelope.room(), envelope.entry());
                 link.reply(envelope.replyTo(), envelope.correlation(), 1);
                 break;
             default:

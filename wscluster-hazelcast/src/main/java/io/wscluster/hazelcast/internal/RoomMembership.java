@@ -79,7 +79,7 @@ final class RoomMembership implements Rooms {
             return CompletableFuture.completedFuture(false);
         }
         String what = (join ? "join" : "leave") + " of session '" + session + "' to room '" + room + "'";
-        return link.request(owner, what, correlation -> Wire.encodeMembership(join, correlation, me, session, room))
+        return link.request(owner, what, correlation -> Envelope.encodeMembership(join, correlation, me, session, room))
                 .thenApply(result -> result == 1);
     }
 
@@ -90,7 +90,7 @@ final class RoomMembership implements Rooms {
      */
     boolean changeLocal(boolean join, SessionId session, String room) {
         LocalSessions local = registry.local();
-        Wire.Interest gained;
+        RoutingEntry gained;
         synchronized (registry.lockOf(session)) {
             SessionInfo info = local.get(session);
             if (info == null) {
@@ -107,7 +107,7 @@ final class RoomMembership implements Rooms {
             }
             SessionInfo updated = info.withRooms(rooms);
             if (join) {
-                tables.sessions.set(session.value(), Wire.encodeSession(updated));
+                tables.sessions.set(session.value(), SessionRecord.encode(updated));
                 tables.roomMembers.put(room, SharedTables.memberValue(updated));
                 local.update(updated);
                 gained = interest.publish(room);
@@ -115,7 +115,7 @@ final class RoomMembership implements Rooms {
                 local.update(updated);
                 interest.publish(room);
                 tables.roomMembers.remove(room, SharedTables.memberValue(updated));
-                tables.sessions.set(session.value(), Wire.encodeSession(updated));
+                tables.sessions.set(session.value(), SessionRecord.encode(updated));
                 gained = null;
             }
         }
@@ -129,13 +129,13 @@ final class RoomMembership implements Rooms {
      * The join barrier: pushes the routing entry this node just wrote to every other node and waits
      * until each has applied it.
      */
-    private void awaitRoutingSync(String room, Wire.Interest written) {
+    private void awaitRoutingSync(String room, RoutingEntry written) {
         NodeId me = context.id;
         List<CompletableFuture<Integer>> acks = new ArrayList<>();
         for (NodeId node : live.ids()) {
             if (!node.equals(me)) {
                 acks.add(link.request(node, "routing sync of room '" + room + "' to node '" + node + "'",
-                        correlation -> Wire.encodeSync(correlation, me, room, written)));
+                        correlation -> Envelope.encodeSync(correlation, me, room, written)));
             }
         }
         try {

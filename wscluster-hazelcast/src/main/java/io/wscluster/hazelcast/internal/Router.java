@@ -93,7 +93,7 @@ final class Router implements Messenger {
             return CompletableFuture.completedFuture(false);
         }
         return link.request(session.node(), "disconnect of session '" + session + "'",
-                correlation -> Wire.encodeDisconnect(correlation, context.id, session, code)).thenApply(r -> r == 1);
+                correlation -> Envelope.encodeDisconnect(correlation, context.id, session, code)).thenApply(r -> r == 1);
     }
 
     private CompletionStage<Delivery> sendToSession(Target target, Message message) {
@@ -108,7 +108,7 @@ final class Router implements Messenger {
             return CompletableFuture.completedFuture(Delivery.NOBODY);
         }
         return link.request(id.node(), "send to session '" + id + "'",
-                correlation -> Wire.encodeDeliver(correlation, context.id, target, message))
+                correlation -> Envelope.encodeDeliver(correlation, context.id, target, message))
                 .thenApply(count -> count > 0 ? new Delivery(count, 1) : Delivery.NOBODY);
     }
 
@@ -156,7 +156,7 @@ final class Router implements Messenger {
                 }
             } else if (live.isLive(node)) {
                 if (encoded == null) {
-                    encoded = Wire.encodeDeliver(0, null, target, message);
+                    encoded = Envelope.encodeDeliver(0, null, target, message);
                 }
                 link.publishTo(node, encoded);
                 sessionCount += e.getValue();
@@ -176,7 +176,7 @@ final class Router implements Messenger {
                 continue;
             }
             CompletableFuture<Delivery> remote = link.request(node, "broadcast to " + target,
-                    correlation -> Wire.encodeDeliver(correlation, context.id, target, message))
+                    correlation -> Envelope.encodeDeliver(correlation, context.id, target, message))
                     .thenApply(count -> count > 0 ? new Delivery(count, 1) : Delivery.NOBODY);
             result = result.thenCombine(remote, Delivery::plus);
         }

@@ -7,7 +7,6 @@ import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.wscluster.NodeId;
-import io.wscluster.hazelcast.internal.Wire.Interest;
 
 import java.util.Map;
 import java.util.UUID;
@@ -17,13 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * The routing table: for each room, which nodes hold how many of its members.
  *
  * <p>Design notes. The table lives in the IMap {@code wsc.interest} (room to a versioned
- * {@link Interest}); every node keeps a full local copy so that routing a room message costs no
+ * {@link RoutingEntry}); every node keeps a full local copy so that routing a room message costs no
  * network lookup. The copy follows the IMap through an entry listener and applies an entry only if
  * its version is newer than what it holds.
  *
  * <p>An entry that has stayed empty (no node with members) for a grace period is deleted by the
  * member that owns its partition ({@link #dropIdle}), so the table holds the rooms in use, not every
- * room ever used. Versions start from the writer's clock (see {@link Interest#with}), so an entry
+ * room ever used. Versions start from the writer's clock (see {@link RoutingEntry#with}), so an entry
  * written after a deletion outranks the deleted one wherever a copy still holds it, as long as
  * clocks differ by less than the grace period; and a copy drops an entry on a deletion only if it
  * holds no newer version, so a late deletion event cannot undo a rejoin.
@@ -39,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RoutingTable {
 
     private final IMap<String, byte[]> map;
-    private final Map<String, Interest> copy = new ConcurrentHashMap<>();
+    private final Map<String, RoutingEntry> copy = new ConcurrentHashMap<>();
     private final Ticker ticker;
     private UUID listener;
 
@@ -52,7 +51,7 @@ final class RoutingTable {
     void start() {
         listener = map.addEntryListener(new Follower(), true);
         for (Map.Entry<String, byte[]> e : map.entrySet()) {
-            apply(e.getKey(), Wire.decodeInterest(e.getValue()));
+            apply(e.getKey(), RoutingEntry.decode(e.getValue()));
         }
     }
 
@@ -68,7 +67,7 @@ final class RoutingTable {
      * @return the nodes with members of it and their counts, from the local copy (no network call)
      */
     Map<NodeId, Integer> nodesOf(String room) {
-        return copy.getOrDefault(room, Interest.NONE).counts();
+        return copy.getOrDefault(room, RoutingEntry.NONE).counts();
     }
 
     /**
@@ -77,7 +76,7 @@ final class RoutingTable {
      * @param room  the room
      * @param entry the entry
      */
-    void apply(String room, Interest entry) {
+    void apply(String room, RoutingEntry entry) {
         copy.merge(room, entry, (held, offered) -> offered.version() > held.version() ? offered : held);
     }
 
@@ -93,13 +92,13 @@ final class RoutingTable {
     Written set(String room, NodeId node, int count) {
         while (true) {
             byte[] old = map.get(room);
-            Interest current = Wire.decodeInterest(old);
-            Interest next = current.with(node, count, ticker.wallMillis());
+            RoutingEntry current = RoutingEntry.decode(old);
+            RoutingEntry next = current.with(node, count, ticker.wallMillis());
             if (next == current) {
                 apply(room, current);
                 return null;
             }
-            byte[] encoded = Wire.encodeInterest(next);
+            byte[] encoded = next.encode();
             boolean done = old == null ? map.putIfAbsent(room, encoded) == null : map.replace(room, old, encoded);
             if (done) {
                 apply(room, next);
@@ -114,7 +113,7 @@ final class RoutingTable {
      * @param entry  the new entry
      * @param gained true if the node had no members of the room before this write
      */
-    record Written(Interest entry, boolean gained) {
+    record Written(RoutingEntry entry, boolean gained) {
     }
 
     /**
@@ -129,7 +128,7 @@ final class RoutingTable {
         int dropped = 0;
         for (String room : map.localKeySet()) {
             byte[] bytes = map.get(room);
-            Interest entry = Wire.decodeInterest(bytes);
+            RoutingEntry entry = RoutingEntry.decode(bytes);
             if (bytes != null && entry.counts().isEmpty() && entry.writtenNoLaterThanMillis() < cutoff
                     && map.remove(room, bytes)) {
                 forget(room, entry);
@@ -140,7 +139,7 @@ final class RoutingTable {
     }
 
     /** Drops a room from the local copy unless the copy holds a newer entry than the deleted one. */
-    private void forget(String room, Interest deleted) {
+    private void forget(String room, RoutingEntry deleted) {
         copy.computeIfPresent(room, (r, held) -> held.version() <= deleted.version() ? null : held);
     }
 
@@ -154,19 +153,19 @@ final class RoutingTable {
      * split-brain merge the two sides' versions are not comparable.
      */
     void reload() {
-        Map<String, Interest> fresh = new ConcurrentHashMap<>();
+        Map<String, RoutingEntry> fresh = new ConcurrentHashMap<>();
         for (Map.Entry<String, byte[]> e : map.entrySet()) {
-            fresh.put(e.getKey(), Wire.decodeInterest(e.getValue()));
+            fresh.put(e.getKey(), RoutingEntry.decode(e.getValue()));
         }
         copy.keySet().retainAll(fresh.keySet());
         copy.putAll(fresh);
     }
 
     /** @return the shared table's entries, read from the cluster (for sweeps) */
-    Map<String, Interest> readAll() {
-        Map<String, Interest> all = new ConcurrentHashMap<>();
+    Map<String, RoutingEntry> readAll() {
+        Map<String, RoutingEntry> all = new ConcurrentHashMap<>();
         for (Map.Entry<String, byte[]> e : map.entrySet()) {
-            all.put(e.getKey(), Wire.decodeInterest(e.getValue()));
+            all.put(e.getKey(), RoutingEntry.decode(e.getValue()));
         }
         return all;
     }
@@ -176,18 +175,18 @@ final class RoutingTable {
 
         @Override
         public void entryAdded(EntryEvent<String, byte[]> event) {
-            apply(event.getKey(), Wire.decodeInterest(event.getValue()));
+            apply(event.getKey(), RoutingEntry.decode(event.getValue()));
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, byte[]> event) {
-            apply(event.getKey(), Wire.decodeInterest(event.getValue()));
+            apply(event.getKey(), RoutingEntry.decode(event.getValue()));
         }
 
         @Override
         public void entryMerged(EntryEvent<String, byte[]> event) {
             if (event.getValue() != null) {
-                copy.put(event.getKey(), Wire.decodeInterest(event.getValue()));
+                copy.put(event.getKey(), RoutingEntry.decode(event.getValue()));
             }
         }
 
@@ -196,7 +195,7 @@ final class RoutingTable {
             if (event.getOldValue() == null) {
                 copy.remove(event.getKey());
             } else {
-                forget(event.getKey(), Wire.decodeInterest(event.getOldValue()));
+                forget(event.getKey(), RoutingEntry.decode(event.getOldValue()));
             }
         }
     }

@@ -138,7 +138,7 @@ final class SessionRegistry implements Registry, SessionHost {
         synchronized (lockOf(id)) {
             local.add(info);
             try {
-                tables.sessions.set(id.value(), Wire.encodeSession(info));
+                tables.sessions.set(id.value(), SessionRecord.encode(info));
                 online = user != null && tables.presence.add(user, id);
             } catch (RuntimeException e) {
                 local.remove(id);
@@ -146,9 +146,9 @@ final class SessionRegistry implements Registry, SessionHost {
                 throw ClusterException.failed("registration of session '" + id + "'", e);
             }
         }
-        events.publish(Wire.encodeSessionEvent(Wire.EventKind.OPENED, info));
+        events.publish(TopicEvent.encodeSession(TopicEvent.Kind.OPENED, info));
         if (online) {
-            events.publish(Wire.encodeUserEvent(Wire.EventKind.ONLINE, user, id));
+            events.publish(TopicEvent.encodeUser(TopicEvent.Kind.ONLINE, user, id));
         }
         return info;
     }
@@ -162,7 +162,7 @@ final class SessionRegistry implements Registry, SessionHost {
             }
             SessionInfo updated = info.withAttributes(attributes);
             local.update(updated);
-            tables.sessions.set(session.value(), Wire.encodeSession(updated));
+            tables.sessions.set(session.value(), SessionRecord.encode(updated));
             return true;
         }
     }
@@ -222,7 +222,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     /**
      * Removes a session's shared entries (memberships, presence, record) and publishes the events
-     * this call caused. Interest is not touched: the owner re-publishes its counts, a cleanup drops
+     * this call caused. RoutingEntry is not touched: the owner re-publishes its counts, a cleanup drops
      * the dead node's interest as a whole.
      *
      * @param info the session
@@ -236,10 +236,10 @@ final class SessionRegistry implements Registry, SessionHost {
         boolean offline = info.user().isPresent() && tables.presence.remove(info.user().get(), info.id());
         byte[] removed = tables.sessions.remove(info.id().value());
         if (removed != null) {
-            events.publish(Wire.encodeSessionEvent(lost ? Wire.EventKind.LOST : Wire.EventKind.CLOSED, info));
+            events.publish(TopicEvent.encodeSession(lost ? TopicEvent.Kind.LOST : TopicEvent.Kind.CLOSED, info));
         }
         if (offline) {
-            events.publish(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, info.user().get(), info.id()));
+            events.publish(TopicEvent.encodeUser(TopicEvent.Kind.OFFLINE, info.user().get(), info.id()));
         }
     }
 
@@ -253,7 +253,7 @@ final class SessionRegistry implements Registry, SessionHost {
             return Optional.of(mine);
         }
         byte[] bytes = tables.sessions.get(id.value());
-        return bytes == null ? Optional.empty() : Optional.of(Wire.decodeSession(bytes));
+        return bytes == null ? Optional.empty() : Optional.of(SessionRecord.decode(bytes));
     }
 
     @Override
@@ -311,7 +311,7 @@ final class SessionRegistry implements Registry, SessionHost {
         }
         List<SessionInfo> found = new ArrayList<>();
         for (byte[] bytes : tables.sessions.getAll(new HashSet<>(ids)).values()) {
-            found.add(Wire.decodeSession(bytes));
+            found.add(SessionRecord.decode(bytes));
         }
         found.sort(Comparator.comparing(s -> s.id().value()));
         return found;

@@ -24,39 +24,39 @@ class WireTest {
 
     @Test
     void session_roundTrips() {
-        assertThat(Wire.decodeSession(Wire.encodeSession(SESSION))).isEqualTo(SESSION);
+        assertThat(SessionRecord.decode(SessionRecord.encode(SESSION))).isEqualTo(SESSION);
         SessionInfo anonymous = new SessionInfo(SessionId.of(NODE, 8), "/x", null, Set.of(), Map.of(), Instant.EPOCH);
-        assertThat(Wire.decodeSession(Wire.encodeSession(anonymous))).isEqualTo(anonymous);
+        assertThat(SessionRecord.decode(SessionRecord.encode(anonymous))).isEqualTo(anonymous);
     }
 
     @Test
     void session_isCompact() {
-        assertThat(Wire.encodeSession(SESSION).length).isLessThan(140);
+        assertThat(SessionRecord.encode(SESSION).length).isLessThan(140);
     }
 
     @Test
     void node_roundTrips() {
-        Wire.NodeRecord node = new Wire.NodeRecord(NODE, "127.0.0.1:5701", Instant.ofEpochMilli(42), "uuid-1", true, false);
-        assertThat(Wire.decodeNode(Wire.encodeNode(node))).isEqualTo(node);
-        assertThat(Wire.decodeNode(Wire.encodeNode(node.asLeaving())).leaving()).isTrue();
+        NodeRecord node = new NodeRecord(NODE, "127.0.0.1:5701", Instant.ofEpochMilli(42), "uuid-1", true, false);
+        assertThat(NodeRecord.decode(node.encode())).isEqualTo(node);
+        assertThat(NodeRecord.decode(node.asLeaving().encode()).leaving()).isTrue();
     }
 
     @Test
     void interest_roundTripsAndDropsZeroCounts() {
-        Wire.Interest entry = new Wire.Interest(7, Map.of(NODE, 3, new NodeId("other"), 0));
-        Wire.Interest decoded = Wire.decodeInterest(Wire.encodeInterest(entry));
+        RoutingEntry entry = new RoutingEntry(7, Map.of(NODE, 3, new NodeId("other"), 0));
+        RoutingEntry decoded = RoutingEntry.decode(entry.encode());
         assertThat(decoded.version()).isEqualTo(7);
         assertThat(decoded.counts()).containsExactly(Map.entry(NODE, 3));
-        assertThat(Wire.decodeInterest(null)).isEqualTo(Wire.Interest.NONE);
+        assertThat(RoutingEntry.decode(null)).isEqualTo(RoutingEntry.NONE);
     }
 
     @Test
     void interest_with_bumpsTheVersionOnlyOnChange() {
-        long before = Wire.Interest.clockVersion();
-        Wire.Interest one = Wire.Interest.NONE.with(NODE, 2);
+        long before = RoutingEntry.clockVersion();
+        RoutingEntry one = RoutingEntry.NONE.with(NODE, 2);
         assertThat(one.version()).isGreaterThanOrEqualTo(before);
         assertThat(one.with(NODE, 2)).isSameAs(one);
-        Wire.Interest none = one.with(NODE, 0);
+        RoutingEntry none = one.with(NODE, 0);
         assertThat(none.version()).isGreaterThan(one.version());
         assertThat(none.counts()).isEmpty();
     }
@@ -64,36 +64,36 @@ class WireTest {
     @Test
     void interest_with_afterADeletedEntry_outranksItsVersion() {
         // a busy entry: many writes in one millisecond push its version past the clock
-        Wire.Interest busy = new Wire.Interest(Wire.Interest.clockVersion() + 5_000, Map.of(NODE, 1));
+        RoutingEntry busy = new RoutingEntry(RoutingEntry.clockVersion() + 5_000, Map.of(NODE, 1));
         assertThat(busy.with(NODE, 2).version()).isEqualTo(busy.version() + 1);
         // deleted later, a new entry starts from the clock again: it outranks the deleted one once the
         // clock has passed it, which deletion only after a long empty spell guarantees
-        Wire.Interest reborn = new Wire.Interest(0, Map.of()).with(NODE, 1);
-        assertThat(reborn.version()).isGreaterThanOrEqualTo(Wire.Interest.clockVersion() - 1_000);
+        RoutingEntry reborn = new RoutingEntry(0, Map.of()).with(NODE, 1);
+        assertThat(reborn.version()).isGreaterThanOrEqualTo(RoutingEntry.clockVersion() - 1_000);
         assertThat(reborn.writtenNoLaterThanMillis()).isLessThanOrEqualTo(System.currentTimeMillis());
     }
 
     @Test
     void sync_roundTrips() {
-        Wire.Interest entry = new Wire.Interest(3, Map.of(NODE, 1));
-        Wire.Envelope sync = Wire.decodeEnvelope(Wire.encodeSync(4, NODE, "lobby", entry));
-        assertThat(sync.kind()).isEqualTo(Wire.Kind.SYNC);
+        RoutingEntry entry = new RoutingEntry(3, Map.of(NODE, 1));
+        Envelope sync = Envelope.decode(Envelope.encodeSync(4, NODE, "lobby", entry));
+        assertThat(sync.kind()).isEqualTo(Envelope.Kind.SYNC);
         assertThat(sync.room()).isEqualTo("lobby");
-        assertThat(sync.interest()).isEqualTo(entry);
+        assertThat(sync.entry()).isEqualTo(entry);
     }
 
     @Test
     void deliver_roundTripsTextAndBinary() {
         Target target = Target.room("lobby").excluding(SessionId.of(NODE, 1));
-        Wire.Envelope text = Wire.decodeEnvelope(Wire.encodeDeliver(0, null, target, Message.text("hé")));
-        assertThat(text.kind()).isEqualTo(Wire.Kind.DELIVER);
+        Envelope text = Envelope.decode(Envelope.encodeDeliver(0, null, target, Message.text("hé")));
+        assertThat(text.kind()).isEqualTo(Envelope.Kind.DELIVER);
         assertThat(text.targetKind()).isEqualTo(Target.Kind.ROOM);
         assertThat(text.name()).isEqualTo("lobby");
         assertThat(text.excluded()).isEqualTo("abc123-1");
         assertThat(text.message()).isEqualTo(Message.text("hé"));
         assertThat(text.replyTo()).isNull();
 
-        Wire.Envelope binary = Wire.decodeEnvelope(Wire.encodeDeliver(9, NODE, Target.all(), Message.binary(new byte[] {0, 1, 2})));
+        Envelope binary = Envelope.decode(Envelope.encodeDeliver(9, NODE, Target.all(), Message.binary(new byte[] {0, 1, 2})));
         assertThat(binary.correlation()).isEqualTo(9);
         assertThat(binary.replyTo()).isEqualTo(NODE);
         assertThat(binary.excluded()).isNull();
@@ -102,42 +102,42 @@ class WireTest {
 
     @Test
     void requestsAndReplies_roundTrip() {
-        Wire.Envelope join = Wire.decodeEnvelope(Wire.encodeMembership(true, 5, NODE, SessionId.of(NODE, 2), "lobby"));
-        assertThat(join.kind()).isEqualTo(Wire.Kind.JOIN);
+        Envelope join = Envelope.decode(Envelope.encodeMembership(true, 5, NODE, SessionId.of(NODE, 2), "lobby"));
+        assertThat(join.kind()).isEqualTo(Envelope.Kind.JOIN);
         assertThat(join.name()).isEqualTo("abc123-2");
         assertThat(join.room()).isEqualTo("lobby");
-        assertThat(Wire.decodeEnvelope(Wire.encodeMembership(false, 5, NODE, SessionId.of(NODE, 2), "x")).kind())
-                .isEqualTo(Wire.Kind.LEAVE);
-        Wire.Envelope kick = Wire.decodeEnvelope(Wire.encodeDisconnect(6, NODE, SessionId.of(NODE, 3), CloseCode.of(4001, "bye")));
+        assertThat(Envelope.decode(Envelope.encodeMembership(false, 5, NODE, SessionId.of(NODE, 2), "x")).kind())
+                .isEqualTo(Envelope.Kind.LEAVE);
+        Envelope kick = Envelope.decode(Envelope.encodeDisconnect(6, NODE, SessionId.of(NODE, 3), CloseCode.of(4001, "bye")));
         assertThat(kick.closeCode()).isEqualTo(CloseCode.of(4001, "bye"));
-        Wire.Envelope reply = Wire.decodeEnvelope(Wire.encodeReply(6, 17));
+        Envelope reply = Envelope.decode(Envelope.encodeReply(6, 17));
         assertThat(reply.correlation()).isEqualTo(6);
         assertThat(reply.result()).isEqualTo(17);
     }
 
     @Test
     void events_roundTrip() {
-        Wire.Event opened = Wire.decodeEvent(Wire.encodeSessionEvent(Wire.EventKind.OPENED, SESSION));
+        TopicEvent opened = TopicEvent.decode(TopicEvent.encodeSession(TopicEvent.Kind.OPENED, SESSION));
         assertThat(opened.session()).isEqualTo(SESSION);
         assertThat(opened.user()).isEqualTo("alice");
-        Wire.Event offline = Wire.decodeEvent(Wire.encodeUserEvent(Wire.EventKind.OFFLINE, "bob", SessionId.of(NODE, 4)));
-        assertThat(offline.kind()).isEqualTo(Wire.EventKind.OFFLINE);
+        TopicEvent offline = TopicEvent.decode(TopicEvent.encodeUser(TopicEvent.Kind.OFFLINE, "bob", SessionId.of(NODE, 4)));
+        assertThat(offline.kind()).isEqualTo(TopicEvent.Kind.OFFLINE);
         assertThat(offline.user()).isEqualTo("bob");
         assertThat(offline.sessionId()).isEqualTo(SessionId.of(NODE, 4));
     }
 
     @Test
     void decode_truncatedOrForeignBytes_failsClearly() {
-        byte[] record = Wire.encodeSession(SESSION);
-        assertThatThrownBy(() -> Wire.decodeSession(Arrays.copyOf(record, record.length - 3)))
+        byte[] record = SessionRecord.encode(SESSION);
+        assertThatThrownBy(() -> SessionRecord.decode(Arrays.copyOf(record, record.length - 3)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wscluster record");
         byte[] future = record.clone();
         future[0] = 9;
-        assertThatThrownBy(() -> Wire.decodeSession(future))
+        assertThatThrownBy(() -> SessionRecord.decode(future))
                 .hasMessage("session record has format 9 but this version reads only 1; are nodes of different wscluster versions in one cluster?");
-        assertThatThrownBy(() -> Wire.decodeEnvelope(new byte[] {42}))
+        assertThatThrownBy(() -> Envelope.decode(new byte[] {42}))
                 .hasMessage("unknown envelope kind 42");
-        byte[] padded = Arrays.copyOf(Wire.encodeReply(1, 2), 40);
-        assertThatThrownBy(() -> Wire.decodeEnvelope(padded)).hasMessageContaining("trailing");
+        byte[] padded = Arrays.copyOf(Envelope.encodeReply(1, 2), 40);
+        assertThatThrownBy(() -> Envelope.decode(padded)).hasMessageContaining("trailing");
     }
 }
