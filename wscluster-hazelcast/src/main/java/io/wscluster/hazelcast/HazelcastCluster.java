@@ -1,7 +1,6 @@
 package io.wscluster.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
 import io.wscluster.Cluster;
@@ -14,20 +13,15 @@ import io.wscluster.Rooms;
 import io.wscluster.SessionId;
 import io.wscluster.event.ClusterEvents;
 import io.wscluster.hazelcast.internal.ClusterSettings;
+import io.wscluster.hazelcast.internal.EmbeddedMember;
 import io.wscluster.hazelcast.internal.HazelcastNode;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
@@ -190,15 +184,10 @@ public final class HazelcastCluster implements Cluster {
         /** Smallest failure timeout accepted. */
         public static final Duration MIN_FAILURE_TIMEOUT = Duration.ofSeconds(2);
 
-        private String clusterName;
-        private String bindAddress;
-        private String publicAddress;
-        private Integer port;
-        private final List<String> members = new ArrayList<>();
+        private final EmbeddedMember member = new EmbeddedMember(DEFAULT_CLUSTER_NAME, DEFAULT_BIND_ADDRESS, DEFAULT_PORT,
+                DEFAULT_MERGE_DELAY);
         private Duration failureTimeout = DEFAULT_FAILURE_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-        private Duration mergeDelay;
-        private final Map<String, String> properties = new LinkedHashMap<>();
         private HazelcastInstance instance;
         private Config config;
         private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
@@ -214,10 +203,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder clusterName(String name) {
             requireEmbedded("clusterName");
-            if (name == null || name.isBlank() || name.length() > 128) {
-                throw new IllegalArgumentException("clusterName must be 1..128 characters but was " + quote(name));
-            }
-            this.clusterName = name;
+            member.clusterName(name);
             return this;
         }
 
@@ -229,10 +215,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder bindAddress(String address) {
             requireEmbedded("bindAddress");
-            if (address == null || address.isBlank() || address.contains(":") && !address.contains("::")) {
-                throw new IllegalArgumentException("bindAddress must be an IP address without port but was " + quote(address));
-            }
-            this.bindAddress = address;
+            member.bindAddress(address);
             return this;
         }
 
@@ -246,10 +229,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder publicAddress(String address) {
             requireEmbedded("publicAddress");
-            if (address == null || !address.matches("[^\\s:]+:\\d{1,5}")) {
-                throw new IllegalArgumentException("publicAddress must be a host:port address but was " + quote(address));
-            }
-            this.publicAddress = address;
+            member.publicAddress(address);
             return this;
         }
 
@@ -261,10 +241,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder port(int port) {
             requireEmbedded("port");
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535 but was " + port);
-            }
-            this.port = port;
+            member.port(port);
             return this;
         }
 
@@ -277,12 +254,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder members(String... addresses) {
             requireEmbedded("members");
-            for (String address : addresses) {
-                if (address == null || !address.matches("[^\\s:]+:\\d{1,5}") || Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)) > 65535) {
-                    throw new IllegalArgumentException("members must be host:port addresses but one was " + quote(address));
-                }
-                members.add(address);
-            }
+            member.members(addresses);
             return this;
         }
 
@@ -325,10 +297,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder mergeDelay(Duration delay) {
             requireEmbedded("mergeDelay");
-            if (delay == null || delay.getSeconds() < 1) {
-                throw new IllegalArgumentException("mergeDelay must be >= 1 s but was " + delay);
-            }
-            this.mergeDelay = delay;
+            member.mergeDelay(delay);
             return this;
         }
 
@@ -341,9 +310,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder property(String name, String value) {
             requireEmbedded("property");
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            properties.put(name, value);
+            member.property(name, value);
             return this;
         }
 
@@ -356,8 +323,7 @@ public final class HazelcastCluster implements Cluster {
          */
         public Builder hazelcastInstance(HazelcastInstance hazelcast) {
             Objects.requireNonNull(hazelcast, "hazelcastInstance");
-            if (config != null || clusterName != null || bindAddress != null || publicAddress != null || port != null || !members.isEmpty()
-                    || mergeDelay != null || !properties.isEmpty()) {
+            if (config != null || member.hasSettings()) {
                 throw new IllegalStateException("hazelcastInstance cannot be combined with embedded-member settings "
                         + "(clusterName, bindAddress, publicAddress, port, members, mergeDelay, property, config)");
             }
@@ -379,7 +345,7 @@ public final class HazelcastCluster implements Cluster {
             if (instance != null || config != null) {
                 throw new IllegalStateException("config cannot be combined with hazelcastInstance or another config");
             }
-            if (clusterName != null || bindAddress != null || publicAddress != null || port != null || !members.isEmpty()) {
+            if (member.hasNetworkSettings()) {
                 throw new IllegalStateException("config cannot be combined with clusterName, bindAddress, publicAddress, port or members: "
                         + "set those in the Hazelcast configuration");
             }
@@ -394,15 +360,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder configFile(Path file) {
-            Objects.requireNonNull(file, "configFile");
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("configFile must be a readable file but was " + file);
-            }
-            try {
-                return config(Config.loadFromFile(file.toFile()));
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not read Hazelcast configuration " + file, e);
-            }
+            return config(EmbeddedMember.loadConfig(file));
         }
 
         /**
@@ -415,12 +373,7 @@ public final class HazelcastCluster implements Cluster {
             if (instance != null) {
                 return new HazelcastCluster(instance, false, settings);
             }
-            EmbeddedMember member = new EmbeddedMember(failureTimeout, mergeDelay != null ? mergeDelay : DEFAULT_MERGE_DELAY, properties);
-            Config effective = config != null ? config : member.config(clusterName != null ? clusterName : DEFAULT_CLUSTER_NAME,
-                    bindAddress != null ? bindAddress : DEFAULT_BIND_ADDRESS, publicAddress, port == null ? DEFAULT_PORT : port, members);
-            member.applyProperties(effective);
-            HazelcastInstance started = Hazelcast.newHazelcastInstance(effective);
-            return new HazelcastCluster(started, true, settings);
+            return new HazelcastCluster(member.start(config, failureTimeout), true, settings);
         }
 
         /**
@@ -449,10 +402,6 @@ public final class HazelcastCluster implements Cluster {
             if (instance != null) {
                 throw new IllegalStateException(setting + " cannot be combined with hazelcastInstance");
             }
-        }
-
-        private static String quote(String value) {
-            return value == null ? "null" : "'" + value + "'";
         }
     }
 }
