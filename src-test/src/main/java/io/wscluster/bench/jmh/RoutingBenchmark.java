@@ -11,8 +11,7 @@ import io.wscluster.NodeId;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
-import io.wscluster.hazelcast.internal.ClusterSettings;
-import io.wscluster.hazelcast.internal.HazelcastNode;
+import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,8 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The routing decision of a send.
  * <ul>
  * <li>{@code decideSession}: a session target: parse the id, name the owner.</li>
- * <li>{@code engineSendToRoom}: a real {@code Messenger.send(Target.room)} of {@code HazelcastNode} on a two-member cluster in this
- * JVM (loopback TCP), the room having one member on each node and a no-op LocalDelivery: the lookup in
+ * <li>{@code engineSendToRoom}: a real {@code Messenger.send(Target.room)} of a {@code HazelcastCluster} (the
+ * public API over the routing core) on a two-member cluster in this JVM (loopback TCP), the room having one member on each node and a no-op LocalDelivery: the lookup in
  * the node's copy of the routing table, the local fan-out call, the encoding and the publish to the
  * other node's inbox. Two rooms, one whose interest entry's partition this member owns and one the
  * other member owns, to show whether the send touches the partition owner.</li>
@@ -76,8 +75,8 @@ public class RoutingBenchmark {
     private String sessionId;
     private HazelcastInstance hz1;
     private HazelcastInstance hz2;
-    private HazelcastNode e1;
-    private HazelcastNode e2;
+    private HazelcastCluster e1;
+    private HazelcastCluster e2;
     private SessionHost h1;
     private SessionHost h2;
     private Target localRoom;
@@ -99,10 +98,10 @@ public class RoutingBenchmark {
         String name = "jmh-" + ProcessHandle.current().pid();
         hz1 = Hazelcast.newHazelcastInstance(config(name, 15951));
         hz2 = Hazelcast.newHazelcastInstance(config(name, 15952));
-        e1 = new HazelcastNode(hz1, ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10)));
-        e2 = new HazelcastNode(hz2, ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10)));
-        h1 = e1.attach(NO_OP);
-        h2 = e2.attach(NO_OP);
+        e1 = cluster(hz1);
+        e2 = cluster(hz2);
+        h1 = e1.attachServer(NO_OP);
+        h2 = e2.attachServer(NO_OP);
         // Pick one room whose interest key is owned by member 1 and one owned by member 2.
         String owned = null;
         String foreign = null;
@@ -141,6 +140,11 @@ public class RoutingBenchmark {
         remoteUser = Target.user(foreignUser);
     }
 
+    private static HazelcastCluster cluster(HazelcastInstance hz) {
+        return HazelcastCluster.builder().hazelcastInstance(hz)
+                .requestTimeout(Duration.ofSeconds(5)).failureTimeout(Duration.ofSeconds(10)).build();
+    }
+
     private static Config config(String name, int port) {
         Config c = new Config();
         c.setClusterName(name);
@@ -156,11 +160,11 @@ public class RoutingBenchmark {
         return c;
     }
 
-    /** Stops both cluster nodes and members. */
+    /** Stops both cluster nodes (without deregistering, as before) and members. */
     @TearDown(Level.Trial)
     public void tearDown() {
-        e1.stop();
-        e2.stop();
+        e1.crash();
+        e2.crash();
         hz1.getLifecycleService().terminate();
         hz2.getLifecycleService().terminate();
     }

@@ -66,7 +66,7 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
      * @param message     the message
      * @return the bytes
      */
-    public static byte[] encodeDeliver(long correlation, NodeId replyTo, Target target, Message message) {
+    static byte[] encodeDeliver(long correlation, NodeId replyTo, Target target, Message message) {
         return write(out -> {
             header(out, Kind.DELIVER, correlation, replyTo);
             out.writeByte(target.kind().ordinal());
@@ -87,7 +87,7 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
      * @param room        the room
      * @return the bytes
      */
-    public static byte[] encodeMembership(boolean join, long correlation, NodeId replyTo, SessionId session, String room) {
+    static byte[] encodeMembership(boolean join, long correlation, NodeId replyTo, SessionId session, String room) {
         return write(out -> {
             header(out, join ? Kind.JOIN : Kind.LEAVE, correlation, replyTo);
             writeString(out, session.value());
@@ -104,7 +104,7 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
      * @param code        close code and reason
      * @return the bytes
      */
-    public static byte[] encodeDisconnect(long correlation, NodeId replyTo, SessionId session, CloseCode code) {
+    static byte[] encodeDisconnect(long correlation, NodeId replyTo, SessionId session, CloseCode code) {
         return write(out -> {
             header(out, Kind.DISCONNECT, correlation, replyTo);
             writeString(out, session.value());
@@ -122,7 +122,7 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
      * @param entry       the entry as written
      * @return the bytes
      */
-    public static byte[] encodeSync(long correlation, NodeId replyTo, String room, RoutingEntry entry) {
+    static byte[] encodeSync(long correlation, NodeId replyTo, String room, RoutingEntry entry) {
         byte[] encoded = entry.encode();
         return write(out -> {
             header(out, Kind.SYNC, correlation, replyTo);
@@ -138,7 +138,7 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
      * @param result      the result
      * @return the bytes
      */
-    public static byte[] encodeReply(long correlation, int result) {
+    static byte[] encodeReply(long correlation, int result) {
         return write(out -> {
             header(out, Kind.REPLY, correlation, null);
             out.writeInt(result);

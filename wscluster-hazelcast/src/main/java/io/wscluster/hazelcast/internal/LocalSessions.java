@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * concurrent set, so a fan-out iterating a room while a member joins sees a consistent-enough
  * snapshot (the joiner may or may not get that message, as with any concurrent join).
  */
-public final class LocalSessions {
+final class LocalSessions {
 
     private final Map<SessionId, SessionInfo> byId = new ConcurrentHashMap<>();
     private final Map<String, Set<SessionId>> byRoom = new ConcurrentHashMap<>();
@@ -29,7 +29,7 @@ public final class LocalSessions {
     private final Map<String, Set<SessionId>> byPath = new ConcurrentHashMap<>();
 
     /** @param info a session that opened on this node */
-    public void add(SessionInfo info) {
+    void add(SessionInfo info) {
         byId.put(info.id(), info);
         index(byPath, info.path(), info.id());
         info.user().ifPresent(user -> index(byUser, user, info.id()));
@@ -44,7 +44,7 @@ public final class LocalSessions {
      * @param id the session
      * @return its last state, or null if it was not here
      */
-    public SessionInfo remove(SessionId id) {
+    SessionInfo remove(SessionId id) {
         SessionInfo info = byId.remove(id);
         if (info != null) {
             unindex(byPath, info.path(), id);
@@ -62,7 +62,7 @@ public final class LocalSessions {
      * @param updated the new state of a local session
      * @return the member count of each room whose membership changed, after the change
      */
-    public Map<String, Integer> update(SessionInfo updated) {
+    Map<String, Integer> update(SessionInfo updated) {
         SessionInfo old = byId.replace(updated.id(), updated);
         Map<String, Integer> changed = new HashMap<>();
         if (old == null) {
@@ -87,17 +87,17 @@ public final class LocalSessions {
      * @param id a session id
      * @return the local session's state, or null
      */
-    public SessionInfo get(SessionId id) {
+    SessionInfo get(SessionId id) {
         return byId.get(id);
     }
 
     /** @return the number of local sessions */
-    public int size() {
+    int size() {
         return byId.size();
     }
 
     /** @return all local sessions, ordered by id */
-    public List<SessionInfo> all() {
+    List<SessionInfo> all() {
         List<SessionInfo> list = new ArrayList<>(byId.values());
         list.sort(Comparator.comparing(s -> s.id().value()));
         return list;
@@ -107,13 +107,13 @@ public final class LocalSessions {
      * @param room a room
      * @return how many local sessions are members
      */
-    public int roomCount(String room) {
+    int roomCount(String room) {
         Set<SessionId> members = byRoom.get(room);
         return members == null ? 0 : members.size();
     }
 
     /** @return every room with at least one local member */
-    public Set<String> rooms() {
+    Set<String> rooms() {
         return byRoom.keySet();
     }
 
@@ -125,7 +125,7 @@ public final class LocalSessions {
      * @param excluded a session to leave out, or null
      * @return the sessions, a fresh collection
      */
-    public Collection<SessionId> resolve(Target.Kind kind, String name, String excluded) {
+    Collection<SessionId> resolve(Target.Kind kind, String name, String excluded) {
         Collection<SessionId> found;
         switch (kind) {
             case SESSION: {

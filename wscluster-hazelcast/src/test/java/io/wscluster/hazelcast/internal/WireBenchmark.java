@@ -1,10 +1,8 @@
-package io.wscluster.bench.jmh;
+package io.wscluster.hazelcast.internal;
 
 import io.wscluster.Message;
 import io.wscluster.NodeId;
 import io.wscluster.Target;
-import io.wscluster.hazelcast.internal.Envelope;
-import io.wscluster.hazelcast.internal.RoutingEntry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,9 +20,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Encoding and decoding of what crosses between nodes (io.wscluster.hazelcast.internal: Envelope, RoutingEntry): the
- * DELIVER envelope of a room message (one per interested node per publish) and a room's interest
- * entry (written on every join and leave, decoded by every node's copy of the routing table). The message is a chat {@code msg} frame with a 100-byte body.
+ * Encoding and decoding of what crosses between nodes ({@link Envelope}, {@link RoutingEntry}): the
+ * DELIVER envelope of a room message (one per interested node per publish) and a room's routing
+ * entry (written on every join and leave, decoded by every node's copy of the routing table). The
+ * message is a chat {@code msg} frame with a 100-byte or 4,000-byte body.
+ *
+ * <p>A test-scoped microbenchmark: it measures package-private codecs, so it lives beside them in
+ * this module's tests rather than in src-test, whose benchmarks use the public API only. Surefire
+ * does not run it. To run it, put the module's test classes, its classes, wscluster-api and
+ * jmh-core (with jopt-simple and commons-math3) on a class path, for instance:
+ * <pre>
+ * mvn -B -o -q -pl wscluster-hazelcast -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test
+ * java -cp "wscluster-hazelcast/target/test-classes:wscluster-hazelcast/target/classes:$(cat wscluster-hazelcast/target/test.classpath)" \
+ *     org.openjdk.jmh.Main WireBenchmark
+ * </pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
