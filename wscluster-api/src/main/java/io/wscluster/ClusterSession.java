@@ -49,6 +49,8 @@ public interface ClusterSession {
      * @return its handle
      * @throws IllegalStateException if the session is not clustered
      */
+    // jakarta.websocket.client is an optional module (requires static): a caller has a Session, so it has the API
+    @SuppressWarnings("exports")
     static ClusterSession of(Session session) {
         return find(session).orElseThrow(() -> new IllegalStateException("Session '" + session.getId()
                 + "' is not clustered: its endpoint lacks @Clustered or was not deployed through WsServer"));
@@ -60,6 +62,7 @@ public interface ClusterSession {
      * @param session any session
      * @return its handle, or empty if the session is not clustered
      */
+    @SuppressWarnings("exports") // as for of(Session)
     static Optional<ClusterSession> find(Session session) {
         Objects.requireNonNull(session, "session");
         Object handle = session.getUserProperties().get(USER_PROPERTY);

@@ -30,6 +30,8 @@ import java.util.function.ToDoubleFunction;
  *
  * @since 0.1.0
  */
+// micrometer.core is an optional module (requires static): whoever binds meters has Micrometer
+@SuppressWarnings("exports")
 public final class ClusterMeters implements MeterBinder {
 
     private final Cluster cluster;
