@@ -12,6 +12,7 @@ import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;
 import io.wscluster.tyrus.TokenBucket;
+import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
@@ -81,7 +82,7 @@ public final class ServerRuntime implements LocalDelivery {
     private final ExecutorService closer;
     private final Object emptyLock = new Object();
     private volatile ServerStatus status = ServerStatus.STARTING;
-    private final TyrusClusterCore tyrus;
+    private final TyrusClusterAdapter tyrus;
     private volatile SessionHost host;
 
     /**
@@ -90,7 +91,7 @@ public final class ServerRuntime implements LocalDelivery {
      * @param settings the server's settings
      * @param tyrus    the Tyrus cluster context's machinery to bind, or null
      */
-    public ServerRuntime(Settings settings, TyrusClusterCore tyrus) {
+    public ServerRuntime(Settings settings, TyrusClusterAdapter tyrus) {
         this(settings, tyrus, RESERVATION_TIMEOUT);
     }
 
@@ -99,7 +100,7 @@ public final class ServerRuntime implements LocalDelivery {
      *
      * @param reservationTimeout how long a session registered during its handshake waits for its socket
      */
-    ServerRuntime(Settings settings, TyrusClusterCore tyrus, java.time.Duration reservationTimeout) {
+    ServerRuntime(Settings settings, TyrusClusterAdapter tyrus, java.time.Duration reservationTimeout) {
         this.settings = settings;
         this.reservationTimeout = reservationTimeout;
         this.tyrus = tyrus;
