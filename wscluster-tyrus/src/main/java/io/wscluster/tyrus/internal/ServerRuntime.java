@@ -12,7 +12,6 @@ import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;
 import io.wscluster.tyrus.TokenBucket;
-import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
@@ -82,17 +81,16 @@ public final class ServerRuntime implements LocalDelivery {
     private final ExecutorService closer;
     private final Object emptyLock = new Object();
     private volatile ServerStatus status = ServerStatus.STARTING;
-    private final TyrusClusterAdapter tyrus;
-    private volatile SessionHost host;
+    private final SessionRegistrar registrar;
 
     /**
      * Creates the runtime.
      *
-     * @param settings the server's settings
-     * @param tyrus    the Tyrus cluster context's machinery to bind, or null
+     * @param settings  the server's settings
+     * @param registrar how sessions are made known to the cluster
      */
-    public ServerRuntime(Settings settings, TyrusClusterAdapter tyrus) {
-        this(settings, tyrus, RESERVATION_TIMEOUT);
+    public ServerRuntime(Settings settings, SessionRegistrar registrar) {
+        this(settings, registrar, RESERVATION_TIMEOUT);
     }
 
     /**
@@ -100,10 +98,10 @@ public final class ServerRuntime implements LocalDelivery {
      *
      * @param reservationTimeout how long a session registered during its handshake waits for its socket
      */
-    ServerRuntime(Settings settings, TyrusClusterAdapter tyrus, java.time.Duration reservationTimeout) {
+    ServerRuntime(Settings settings, SessionRegistrar registrar, java.time.Duration reservationTimeout) {
         this.settings = settings;
         this.reservationTimeout = reservationTimeout;
-        this.tyrus = tyrus;
+        this.registrar = registrar;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "wscluster-close-" + settings.port());
             t.setDaemon(true);
@@ -125,24 +123,15 @@ public final class ServerRuntime implements LocalDelivery {
         return settings;
     }
 
-    /** Attaches this runtime to the cluster as the node's server, and binds the Tyrus cluster context if any. */
+    /** Attaches this runtime to the cluster as the node's server, and tells the registrar. */
     public void attach() {
-        host = settings.cluster().attachServer(this);
-        if (tyrus != null) {
-            tyrus.bind(settings.cluster(), host);
-        }
+        SessionHost host = settings.cluster().attachServer(this);
+        registrar.attach(settings.cluster(), host);
     }
 
-    /** @return true if every session is registered in the cluster (a Tyrus cluster context is installed) */
-    boolean registersEverySession() {
-        return tyrus != null;
-    }
-
-    /** Shuts the Tyrus cluster context down, if any (drain). */
-    void shutdownTyrus() {
-        if (tyrus != null) {
-            tyrus.shutdown();
-        }
+    /** @return how sessions are made known to the cluster */
+    SessionRegistrar registrar() {
+        return registrar;
     }
 
     /** @return the status */
@@ -226,7 +215,7 @@ public final class ServerRuntime implements LocalDelivery {
             return joinInitialRooms(session, spec, state, local.info(), true);
         }
         try {
-            SessionId id = tyrus != null ? tyrus.idOf(session.getId()) : host.newId();
+            SessionId id = registrar.idAtOpen(session);
             Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
                     settings.maxQueuedBytes(), counters);
             TokenBucket bucket = settings.rateLimitPerSecond() > 0
@@ -235,11 +224,7 @@ public final class ServerRuntime implements LocalDelivery {
                     session, outbound, bucket);
             clustered.put(id, local);
             try {
-                if (tyrus != null) {
-                    tyrus.open(session.getId(), user, session.getRequestURI());
-                } else {
-                    host.open(id, spec.path(), user, Map.of());
-                }
+                registrar.open(id, session, spec.path(), user);
             } catch (RuntimeException e) {
                 clustered.remove(id, local);
                 outbound.close();
@@ -262,14 +247,17 @@ public final class ServerRuntime implements LocalDelivery {
      * session to be closed with 1013 when it opens.
      *
      * @param rooms the rooms to join (valid names)
-     * @return the new session's id, or null if it is left to {@link #opened} (a Tyrus cluster
-     *         context registers sessions itself; a draining server refuses them there)
+     * @return the new session's id, or null if it is left to {@link #opened} (the registrar registers
+     *         sessions only when they open; a draining server refuses them there)
      */
     SessionId reserve(EndpointSpec spec, String user, List<String> rooms) {
-        if (tyrus != null || status != ServerStatus.RUNNING) {
+        if (status != ServerStatus.RUNNING) {
             return null;
         }
-        SessionId id = host.newId();
+        SessionId id = registrar.idAtHandshake();
+        if (id == null) {
+            return null;
+        }
         Outbound outbound = new Outbound(null, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
         TokenBucket bucket = settings.rateLimitPerSecond() > 0
                 ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
@@ -278,7 +266,7 @@ public final class ServerRuntime implements LocalDelivery {
         clustered.put(id, local);
         reserved.put(id, new Reservation(local, System.nanoTime()));
         try {
-            host.open(id, spec.path(), user, Map.of());
+            registrar.open(id, null, spec.path(), user);
         } catch (RuntimeException e) {
             // opened() tries again and refuses the session with 1013 if the cluster is still unavailable
             reserved.remove(id);
@@ -406,11 +394,7 @@ public final class ServerRuntime implements LocalDelivery {
 
     private void removeFromCluster(LocalSession local) {
         try {
-            if (tyrus != null) {
-                tyrus.closed(local.id().value());
-            } else {
-                host.closed(local.id());
-            }
+            registrar.closed(local.id());
         } catch (RuntimeException e) {
             LOG.debug("Deregistering session {} failed: {}", local.id(), e.toString());
         }

@@ -6,6 +6,7 @@ import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.event.Subscription;
 import io.wscluster.spi.SessionHost;
+import io.wscluster.tyrus.internal.SessionRegistrar;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import org.glassfish.tyrus.core.cluster.BroadcastListener;
@@ -157,6 +158,11 @@ public final class TyrusClusterAdapter {
         long sweep = timings.sweep().toMillis();
         node.dispatcher().scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         LOG.debug("Tyrus cluster context bound to node {} ({} mode)", node.me(), mode);
+    }
+
+    /** @return how a {@code WsServer} bound to this adapter registers its sessions (server mode) */
+    public SessionRegistrar registrar() {
+        return new TyrusSessionRegistrar(this);
     }
 
     /** @return the monitoring hook to install next to the context (standalone mode) */
