@@ -61,9 +61,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServerRuntime implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
-    private static final String STATE_PROPERTY = "io.wscluster.tyrus.internal.SessionState";
-    /** Handshake user property holding the id of the session registered during the handshake. */
-    static final String RESERVED_PROPERTY = "io.wscluster.tyrus.internal.reservedId";
     /** How long a session registered during its handshake waits for its socket before it is deregistered. */
     static final java.time.Duration RESERVATION_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -184,14 +181,13 @@ public final class ServerRuntime implements LocalDelivery {
      */
     SessionState opened(Session session, EndpointSpec spec) {
         sessions.add(session);
-        SessionState state = new SessionState();
-        session.getUserProperties().put(STATE_PROPERTY, state);
+        SessionState state = SessionState.atOpen(session);
         // -1, not 0, for "no idle timeout": Tyrus re-arms a timer on every frame unless negative
         session.setMaxIdleTimeout(settings.idleTimeout().isZero() ? -1 : settings.idleTimeout().toMillis());
         session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
         if (status != ServerStatus.RUNNING) {
-            LocalSession reservedEarlier = claim(session);
+            LocalSession reservedEarlier = claim(state);
             if (reservedEarlier != null) {
                 deregister(reservedEarlier);
             }
@@ -201,9 +197,8 @@ public final class ServerRuntime implements LocalDelivery {
         if (!spec.clustered()) {
             return state;
         }
-        Object property = session.getUserProperties().get(GuardConfigurator.USER_PROPERTY);
-        String user = property instanceof String s ? s : null;
-        LocalSession local = claim(session);
+        String user = state.user();
+        LocalSession local = claim(state);
         if (local != null) {
             CloseReason decided = local.bind(session);
             state.local = local;
@@ -286,9 +281,9 @@ public final class ServerRuntime implements LocalDelivery {
      * @return the session registered during this session's handshake, now claimed (possibly already
      *         deregistered and to be closed), or null if there is none or it was swept
      */
-    private LocalSession claim(Session session) {
-        Object property = session.getUserProperties().get(RESERVED_PROPERTY);
-        Reservation reservation = property instanceof SessionId id ? reserved.remove(id) : null;
+    private LocalSession claim(SessionState state) {
+        SessionId id = state.reserved();
+        Reservation reservation = id == null ? null : reserved.remove(id);
         return reservation == null ? null : reservation.local();
     }
 
@@ -317,7 +312,7 @@ public final class ServerRuntime implements LocalDelivery {
             return state;
         }
         if (!joinedAtHandshake) {
-            state.refusal = join(info.id(), GuardConfigurator.roomsOf(session.getUserProperties()));
+            state.refusal = join(info.id(), state.rooms());
         }
         return state;
     }
@@ -349,9 +344,9 @@ public final class ServerRuntime implements LocalDelivery {
 
     /** A session closed (or failed to open): deregisters it once and forgets it. */
     void closed(Session session) {
-        Object state = session.getUserProperties().get(STATE_PROPERTY);
-        if (state instanceof SessionState s && s.local != null) {
-            deregister(s.local);
+        SessionState state = SessionState.of(session);
+        if (state != null && state.local != null) {
+            deregister(state.local);
         }
         sessions.remove(session);
         if (sessions.isEmpty()) {
@@ -359,11 +354,6 @@ public final class ServerRuntime implements LocalDelivery {
                 emptyLock.notifyAll();
             }
         }
-    }
-
-    static SessionState stateOf(Session session) {
-        Object state = session.getUserProperties().get(STATE_PROPERTY);
-        return state instanceof SessionState s ? s : null;
     }
 
     private void deregister(LocalSession local) {
@@ -562,13 +552,5 @@ public final class ServerRuntime implements LocalDelivery {
         return new ServerStats(sessions.size(), counters.queued.sum(), counters.sent.sum(), counters.dropped.sum(),
                 counters.slowConsumerCloses.sum(), counters.refusedOverCapacity.sum(), counters.refusedDraining.sum(),
                 counters.refusedHandshakes.sum(), counters.oversizedMessages.sum());
-    }
-
-    /** Per-session state kept in the session's user properties. */
-    static final class SessionState {
-        volatile LocalSession local;
-        volatile CloseReason refusal;
-        volatile jakarta.websocket.Endpoint delegate;
-        volatile boolean delegateOpened;
     }
 }
