@@ -111,9 +111,10 @@ public final class TyrusClusterContext extends ClusterContext {
     /**
      * A context for a Tyrus server of one's own (standalone mode): attaches to the cluster now, as this
      * node's one server ({@link Cluster#attachServer}), and writes what other nodes send through
-     * Tyrus's session event listeners, serially per session on a small pool of threads, with at most
-     * {@value TyrusClusterAdapter#STANDALONE_MAX_QUEUED} writes waiting per session (more are dropped and
-     * counted). Start the Tyrus server with {@link #serverProperties()} after this, and call
+     * Tyrus's session event listeners, serially per session on a small pool of threads, through a
+     * bounded queue per session with a server's default bounds
+     * ({@value WsServer#DEFAULT_MAX_QUEUED_MESSAGES} messages, {@value WsServer#DEFAULT_MAX_QUEUED_BYTES}
+     * bytes; more are dropped and counted, as {@link OverflowPolicy#DROP_NEWEST}). Start the Tyrus server with {@link #serverProperties()} after this, and call
      * {@link #shutdown()} after stopping it; the cluster stays the caller's to close.
      *
      * @param cluster the node's cluster, with no server attached yet

@@ -253,7 +253,7 @@ public final class ServerRuntime implements LocalDelivery {
         if (id == null) {
             return null;
         }
-        Outbound outbound = new Outbound(null, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
+        Outbound outbound = new Outbound((Outbound.Socket) null, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
         TokenBucket bucket = settings.rateLimitPerSecond() > 0
                 ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
         LocalSession local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),

@@ -81,11 +81,6 @@ final class BoundNode {
         }
     }
 
-    /** @return the writers (standalone), or null */
-    ExecutorService writers() {
-        return writers;
-    }
-
     boolean isBound() {
         return bound.get();
     }
@@ -152,12 +147,18 @@ final class BoundNode {
         }
     }
 
-    /** Runs a blocking write on the writers (standalone); skipped when shutting down. */
-    void writeLater(Runnable task) {
+    /**
+     * Runs a blocking write on the writers (standalone); skipped when shutting down.
+     *
+     * @return false if it was skipped
+     */
+    boolean writeLater(Runnable task) {
         try {
             writers.execute(task);
+            return true;
         } catch (RejectedExecutionException | NullPointerException e) {
             LOG.debug("write skipped: shutting down");
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import io.wscluster.CloseCode;
 import io.wscluster.Message;
 import io.wscluster.SessionId;
 import io.wscluster.spi.LocalDelivery;
+import io.wscluster.tyrus.internal.Outbound;
 import jakarta.websocket.CloseReason;
 import org.glassfish.tyrus.core.cluster.SessionEventListener;
 import org.slf4j.Logger;
@@ -17,18 +18,22 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Standalone mode: writes what the cluster routed to this node through each session's Tyrus
  * {@link SessionEventListener} (the only way to write to a session of a Tyrus server we do not run),
- * serially per session, on the context's writers.
+ * through the session's bounded {@link Outbound} queue (a server's default bounds; what does not fit
+ * is dropped and counted, as {@code OverflowPolicy.DROP_NEWEST}) and its {@link ListenerSocket}. A
+ * close is written after what was queued before it.
  */
 final class ListenerDelivery implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerDelivery.class);
 
     private final LocalSessions locals;
+    private final BoundNode node;
     private final AtomicBoolean warnedDrop = new AtomicBoolean();
     private final AtomicLong dropped = new AtomicLong();
 
-    ListenerDelivery(LocalSessions locals) {
+    ListenerDelivery(LocalSessions locals, BoundNode node) {
         this.locals = locals;
+        this.node = node;
     }
 
     /** @return writes dropped because a session's queue was full */
@@ -40,17 +45,15 @@ final class ListenerDelivery implements LocalDelivery {
     public void deliver(Collection<SessionId> sessions, Message message) {
         for (SessionId id : sessions) {
             LocalEntry entry = locals.get(id.value());
-            SerialQueue queue = entry == null ? null : entry.queue;
-            SessionEventListener listener = entry == null ? null : entry.listener;
-            if (queue == null || listener == null) {
+            Outbound queue = entry == null ? null : entry.queue;
+            if (queue == null || queue.offer(message) == Outbound.Offer.QUEUED) {
                 continue;
             }
-            if (!queue.offer(() -> write(id, listener, message))) {
-                dropped.incrementAndGet();
-                if (warnedDrop.compareAndSet(false, true)) {
-                    LOG.warn("Write queue of session {} is full ({} messages): dropping messages (further drops"
-                            + " are counted, not logged)", id, TyrusClusterAdapter.STANDALONE_MAX_QUEUED);
-                }
+            dropped.incrementAndGet();
+            if (warnedDrop.compareAndSet(false, true)) {
+                LOG.warn("Write queue of session {} is full or closed (bounds {} messages / {} bytes): dropping messages"
+                        + " (further drops are counted, not logged)", id, TyrusClusterAdapter.STANDALONE_MAX_QUEUED_MESSAGES,
+                        TyrusClusterAdapter.STANDALONE_MAX_QUEUED_BYTES);
             }
         }
     }
@@ -58,30 +61,19 @@ final class ListenerDelivery implements LocalDelivery {
     @Override
     public void close(SessionId session, CloseCode code) {
         LocalEntry entry = locals.get(session.value());
-        SerialQueue queue = entry == null ? null : entry.queue;
+        Outbound queue = entry == null ? null : entry.queue;
         SessionEventListener listener = entry == null ? null : entry.listener;
         if (queue == null || listener == null) {
             return;
         }
         CloseReason reason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason());
-        queue.offerAlways(() -> {
+        // after what was queued before it, as the session's last write
+        queue.finish(() -> node.writeLater(() -> {
             try {
                 listener.onClose(reason);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("Closing session {} failed: {}", session, e.toString());
             }
-        });
-    }
-
-    private static void write(SessionId id, SessionEventListener listener, Message message) {
-        try {
-            if (message.isText()) {
-                listener.onSendText(message.text());
-            } else {
-                listener.onSendBinary(message.payloadBytes());
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Write to session {} failed: {}", id, e.toString());
-        }
+        }));
     }
 }

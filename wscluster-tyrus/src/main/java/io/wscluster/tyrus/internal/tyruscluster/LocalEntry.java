@@ -2,6 +2,7 @@ package io.wscluster.tyrus.internal.tyruscluster;
 
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
+import io.wscluster.tyrus.internal.Outbound;
 import org.glassfish.tyrus.core.cluster.SessionEventListener;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +26,7 @@ final class LocalEntry {
     volatile SessionInfo info;
     volatile String userKey;
     volatile long closingSince;
-    volatile SerialQueue queue;
+    volatile Outbound queue;
 
     LocalEntry(SessionId id) {
         this.id = id;

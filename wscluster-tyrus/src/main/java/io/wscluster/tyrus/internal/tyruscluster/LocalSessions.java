@@ -3,6 +3,8 @@ package io.wscluster.tyrus.internal.tyruscluster;
 import io.wscluster.Names;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
+import io.wscluster.tyrus.internal.Counters;
+import io.wscluster.tyrus.internal.Outbound;
 import org.glassfish.tyrus.core.cluster.RemoteSession.DistributedMapKey;
 import org.glassfish.tyrus.core.cluster.SessionEventListener;
 import jakarta.websocket.CloseReason;
@@ -51,6 +53,7 @@ final class LocalSessions {
     private final UserProperties userProperties;
     private final ConcurrentMap<String, LocalEntry> locals = new ConcurrentHashMap<>();
     private final AtomicBoolean warnedUnmonitored = new AtomicBoolean();
+    private final Counters standaloneCounters = new Counters();
     private volatile boolean monitored;
 
     LocalSessions(BoundNode node, TyrusClusterAdapter.Mode mode, TyrusClusterAdapter.Timings timings,
@@ -108,7 +111,8 @@ final class LocalSessions {
             entry.state = LocalEntry.State.REGISTERED;
         }
         if (mode == TyrusClusterAdapter.Mode.STANDALONE) {
-            entry.queue = new SerialQueue(node.writers(), TyrusClusterAdapter.STANDALONE_MAX_QUEUED);
+            entry.queue = new Outbound(new ListenerSocket(id, listener, node), TyrusClusterAdapter.STANDALONE_MAX_QUEUED_MESSAGES,
+                    TyrusClusterAdapter.STANDALONE_MAX_QUEUED_BYTES, standaloneCounters);
             if (!monitored) {
                 if (warnedUnmonitored.compareAndSet(false, true)) {
                     LOG.warn("Tyrus's application event listener from TyrusClusterContext.serverProperties() is not"
@@ -195,7 +199,7 @@ final class LocalSessions {
         }
         entry.properties.stopPublishing();
         userProperties.drop(entry.userKey);
-        SerialQueue queue = entry.queue;
+        Outbound queue = entry.queue;
         if (queue != null) {
             queue.close();
         }

@@ -6,6 +6,8 @@ import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.event.Subscription;
 import io.wscluster.spi.SessionHost;
+import io.wscluster.tyrus.OverflowPolicy;
+import io.wscluster.tyrus.WsServer;
 import io.wscluster.tyrus.internal.SessionRegistrar;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -72,8 +74,13 @@ public final class TyrusClusterAdapter {
 
     /** Largest message reassembled from parts: 4 MiB (characters for text). */
     public static final int MAX_PARTIAL_MESSAGE_SIZE = 4 * 1024 * 1024;
-    /** Standalone mode: most writes waiting per session before new ones are dropped. */
-    public static final int STANDALONE_MAX_QUEUED = 1_024;
+    /**
+     * Standalone mode: most writes waiting per session before new ones are dropped (policy
+     * {@link OverflowPolicy#DROP_NEWEST}): a server's default, {@link WsServer#DEFAULT_MAX_QUEUED_MESSAGES}.
+     */
+    public static final int STANDALONE_MAX_QUEUED_MESSAGES = WsServer.DEFAULT_MAX_QUEUED_MESSAGES;
+    /** Standalone mode: most bytes waiting per session: a server's default, {@link WsServer#DEFAULT_MAX_QUEUED_BYTES}. */
+    public static final long STANDALONE_MAX_QUEUED_BYTES = WsServer.DEFAULT_MAX_QUEUED_BYTES;
     /** Standalone mode: threads that run the blocking writes of all sessions. */
     public static final int STANDALONE_WRITERS = 4;
 
@@ -139,7 +146,7 @@ public final class TyrusClusterAdapter {
                 new LinkedBlockingQueue<>(), BoundNode.threads("wscluster-tyrus-write-" + cluster.localNode()));
         pool.allowCoreThreadTimeOut(true);
         node.writers(pool);
-        ListenerDelivery listenerDelivery = new ListenerDelivery(locals);
+        ListenerDelivery listenerDelivery = new ListenerDelivery(locals, node);
         SessionHost attached;
         try {
             attached = cluster.attachServer(listenerDelivery);
