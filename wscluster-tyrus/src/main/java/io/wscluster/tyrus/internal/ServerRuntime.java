@@ -8,77 +8,67 @@ import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
-import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;
 import io.wscluster.tyrus.TokenBucket;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The state of one server: its sessions, their cluster registrations and outbound queues, the
- * connection cap, counters and status. Implements the cluster's {@link LocalDelivery}.
+ * The state of one server: its sessions from handshake to close, the connection cap, counters and
+ * status; the cluster's {@link LocalDelivery} for it. One class per job behind it:
+ * {@link ClusteredSessions} (sessions registered in the cluster, their outbound queues, overflow),
+ * {@link Reservations} (sessions registered during their handshake), {@link SessionCloser} (socket
+ * closes off the fan-out thread) and the {@link SessionRegistrar} chosen when the server was built.
  *
  * <p>Design notes. Every session of every endpoint deployed by the server is tracked (for drain
- * and the connection count); sessions of {@code @Clustered} endpoints (of every endpoint, when a
- * {@code TyrusClusterContext} is installed) are also registered through the {@link SessionHost}
- * before the application's {@code @OnOpen}, and deregistered exactly once, by whichever comes first:
- * the socket's close, or a close decided here (slow consumer, drain). A session is put where
- * {@link #deliver} finds it before it is registered, so nothing sent to it right after its
- * registration is lost.
+ * and the connection count); sessions of {@code @Clustered} endpoints (of every endpoint, when the
+ * registrar says so: a {@code TyrusClusterContext} is installed) are also registered through the
+ * registrar before the application's {@code @OnOpen}, and deregistered exactly once.
  *
  * <p>Registration during the handshake. A client counts as connected when it has the 101, but Tyrus
  * writes the 101 before it opens the session. So a session of a {@code @Clustered} endpoint is
- * registered in {@code modifyHandshake} ({@link #reserve}), and made a member of its initial rooms
- * (fixed, resolved, path parameter) there too, with an outbound queue that holds what
- * arrives (within its bounds) until {@link #opened} binds the socket; a close decided meanwhile
- * (overflow, kick) applies at that moment. A reservation that no session claims within
- * {@link #RESERVATION_TIMEOUT} (the upgrade failed after the handshake check, the client vanished)
- * is deregistered by a sweep. With a {@code TyrusClusterContext}, the session keeps the id Tyrus gave it and
- * the context registers it (with Tyrus's distributed properties as attributes) and deregisters it.
- * Socket closes decided here, and the cluster-side deregistration of a slow consumer, run on a small
- * executor, never on the cluster's fan-out thread.
+ * registered in {@code modifyHandshake} ({@link #reserve}), when the registrar allows it, and made a
+ * member of its initial rooms (fixed, resolved, path parameter) there too, with an outbound queue
+ * that holds what arrives (within its bounds) until {@link #opened} binds the socket; a close decided
+ * meanwhile (overflow, kick) applies at that moment. A reservation that no session claims within
+ * {@link #RESERVATION_TIMEOUT} is deregistered by a sweep. With a {@code TyrusClusterContext}, the
+ * session keeps the id Tyrus gave it and the context registers it (with Tyrus's distributed
+ * properties as attributes) when it opens.
  */
 public final class ServerRuntime implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
     /** How long a session registered during its handshake waits for its socket before it is deregistered. */
-    static final java.time.Duration RESERVATION_TIMEOUT = java.time.Duration.ofSeconds(30);
+    static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(30);
 
     private final Settings settings;
+    private final SessionRegistrar registrar;
     private final Counters counters = new Counters();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    private final ConcurrentMap<SessionId, LocalSession> clustered = new ConcurrentHashMap<>();
-    /** Sessions registered during their handshake and not yet opened. */
-    private final ConcurrentMap<SessionId, Reservation> reserved = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService sweeper;
-    private final java.time.Duration reservationTimeout;
+    private final SessionCloser closer;
+    private final ClusteredSessions clustered;
+    private final Reservations reservations;
     private final AtomicInteger admitted = new AtomicInteger();
-    private final AtomicBoolean warnedSlowConsumer = new AtomicBoolean();
     private final AtomicBoolean warnedRateLimit = new AtomicBoolean();
-    private final ExecutorService closer;
     private final Object emptyLock = new Object();
     private volatile ServerStatus status = ServerStatus.STARTING;
-    private final SessionRegistrar registrar;
 
     /**
      * Creates the runtime.
@@ -95,24 +85,12 @@ public final class ServerRuntime implements LocalDelivery {
      *
      * @param reservationTimeout how long a session registered during its handshake waits for its socket
      */
-    ServerRuntime(Settings settings, SessionRegistrar registrar, java.time.Duration reservationTimeout) {
+    ServerRuntime(Settings settings, SessionRegistrar registrar, Duration reservationTimeout) {
         this.settings = settings;
-        this.reservationTimeout = reservationTimeout;
         this.registrar = registrar;
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "wscluster-close-" + settings.port());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
-        this.closer = pool;
-        this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "wscluster-reservations-" + settings.port());
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(10, reservationTimeout.toMillis() / 4);
-        sweeper.scheduleWithFixedDelay(this::sweepReservations, period, period, TimeUnit.MILLISECONDS);
+        this.closer = new SessionCloser(settings.port());
+        this.clustered = new ClusteredSessions(settings, counters, registrar, closer);
+        this.reservations = new Reservations(settings.port(), reservationTimeout, clustered::deregister);
     }
 
     /** @return the settings */
@@ -165,7 +143,7 @@ public final class ServerRuntime implements LocalDelivery {
         if (allowed.isEmpty() || origin == null) {
             return true;
         }
-        return allowed.contains(origin.toLowerCase(java.util.Locale.ROOT));
+        return allowed.contains(origin.toLowerCase(Locale.ROOT));
     }
 
     Counters counters() {
@@ -186,10 +164,10 @@ public final class ServerRuntime implements LocalDelivery {
         session.setMaxIdleTimeout(settings.idleTimeout().isZero() ? -1 : settings.idleTimeout().toMillis());
         session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
+        LocalSession local = reservations.claim(state.reserved());
         if (status != ServerStatus.RUNNING) {
-            LocalSession reservedEarlier = claim(state);
-            if (reservedEarlier != null) {
-                deregister(reservedEarlier);
+            if (local != null) {
+                clustered.deregister(local);
             }
             state.refusal = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
             return state;
@@ -197,8 +175,6 @@ public final class ServerRuntime implements LocalDelivery {
         if (!spec.clustered()) {
             return state;
         }
-        String user = state.user();
-        LocalSession local = claim(state);
         if (local != null) {
             CloseReason decided = local.bind(session);
             state.local = local;
@@ -210,19 +186,12 @@ public final class ServerRuntime implements LocalDelivery {
             return joinInitialRooms(session, spec, state, local.info(), true);
         }
         try {
-            SessionId id = registrar.idAtOpen(session);
-            Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
-                    settings.maxQueuedBytes(), counters);
-            TokenBucket bucket = settings.rateLimitPerSecond() > 0
-                    ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
-            local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
-                    session, outbound, bucket);
-            clustered.put(id, local);
+            local = newLocal(registrar.idAtOpen(session), spec, state.user(), session);
+            clustered.add(local);
             try {
-                registrar.open(id, session, spec.path(), user);
+                registrar.open(local.id(), session, spec.path(), state.user());
             } catch (RuntimeException e) {
-                clustered.remove(id, local);
-                outbound.close();
+                clustered.discard(local);
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -253,20 +222,15 @@ public final class ServerRuntime implements LocalDelivery {
         if (id == null) {
             return null;
         }
-        Outbound outbound = new Outbound((Outbound.Socket) null, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
-        TokenBucket bucket = settings.rateLimitPerSecond() > 0
-                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
-        LocalSession local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
-                null, outbound, bucket);
-        clustered.put(id, local);
-        reserved.put(id, new Reservation(local, System.nanoTime()));
+        LocalSession local = newLocal(id, spec, user, null);
+        clustered.add(local);
+        reservations.add(local);
         try {
             registrar.open(id, null, spec.path(), user);
         } catch (RuntimeException e) {
             // opened() tries again and refuses the session with 1013 if the cluster is still unavailable
-            reserved.remove(id);
-            clustered.remove(id, local);
-            outbound.close();
+            reservations.remove(id);
+            clustered.discard(local);
             LOG.debug("Could not register session {} during its handshake: {}", id, e.toString());
             return null;
         }
@@ -277,27 +241,14 @@ public final class ServerRuntime implements LocalDelivery {
         return id;
     }
 
-    /**
-     * @return the session registered during this session's handshake, now claimed (possibly already
-     *         deregistered and to be closed), or null if there is none or it was swept
-     */
-    private LocalSession claim(SessionState state) {
-        SessionId id = state.reserved();
-        Reservation reservation = id == null ? null : reserved.remove(id);
-        return reservation == null ? null : reservation.local();
-    }
-
-    private void sweepReservations() {
-        long now = System.nanoTime();
-        reserved.forEach((id, reservation) -> {
-            if (now - reservation.sinceNanos() > reservationTimeout.toNanos() && reserved.remove(id, reservation)) {
-                LOG.debug("Session {} was registered during its handshake but never opened; deregistering it", id);
-                deregister(reservation.local());
-            }
-        });
-    }
-
-    private record Reservation(LocalSession local, long sinceNanos) {
+    /** @param session the open session, or null for one registered during its handshake */
+    private LocalSession newLocal(SessionId id, EndpointSpec spec, String user, Session session) {
+        RemoteEndpoint.Async remote = session == null ? null : session.getAsyncRemote();
+        Outbound outbound = new Outbound(remote, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
+        TokenBucket bucket = settings.rateLimitPerSecond() > 0
+                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
+        return new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
+                session, outbound, bucket);
     }
 
     /**
@@ -346,108 +297,13 @@ public final class ServerRuntime implements LocalDelivery {
     void closed(Session session) {
         SessionState state = SessionState.of(session);
         if (state != null && state.local != null) {
-            deregister(state.local);
+            clustered.deregister(state.local);
         }
         sessions.remove(session);
         if (sessions.isEmpty()) {
             synchronized (emptyLock) {
                 emptyLock.notifyAll();
             }
-        }
-    }
-
-    private void deregister(LocalSession local) {
-        if (!local.markDeregistered()) {
-            return;
-        }
-        local.outbound().close();
-        clustered.remove(local.id(), local);
-        removeFromCluster(local);
-    }
-
-    /**
-     * Deregisters at once locally (no more messages are queued for the session) and in the cluster
-     * on the close executor: the caller is a fan-out thread, which a slow consumer must not block.
-     */
-    private void deregisterSoon(LocalSession local) {
-        if (!local.markDeregistered()) {
-            return;
-        }
-        local.outbound().close();
-        clustered.remove(local.id(), local);
-        try {
-            closer.execute(() -> removeFromCluster(local));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            removeFromCluster(local);
-        }
-    }
-
-    private void removeFromCluster(LocalSession local) {
-        try {
-            registrar.closed(local.id());
-        } catch (RuntimeException e) {
-            LOG.debug("Deregistering session {} failed: {}", local.id(), e.toString());
-        }
-    }
-
-    // ---------------------------------------------------------------- LocalDelivery
-
-    @Override
-    public void deliver(Collection<SessionId> ids, Message message) {
-        for (SessionId id : ids) {
-            LocalSession local = clustered.get(id);
-            if (local == null) {
-                continue;
-            }
-            Outbound.Offer result = local.outbound().offer(message);
-            if (result == Outbound.Offer.FULL) {
-                overflow(local);
-            } else if (result == Outbound.Offer.CLOSED) {
-                counters.dropped.increment();
-                local.countDropped();
-            }
-        }
-    }
-
-    @Override
-    public void close(SessionId id, CloseCode code) {
-        LocalSession local = clustered.get(id);
-        if (local != null) {
-            closeSession(local, toReason(code));
-        }
-    }
-
-    private void overflow(LocalSession local) {
-        counters.dropped.increment();
-        local.countDropped();
-        boolean first = warnedSlowConsumer.compareAndSet(false, true);
-        if (settings.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
-            log(first, local, "dropping messages (policy DROP_NEWEST)");
-            return;
-        }
-        if (local.markClosing()) {
-            counters.slowConsumerCloses.increment();
-            log(first, local, "closing it (policy CLOSE)");
-            deregisterSoon(local);
-            closeSession(local, new CloseReason(
-                    CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
-        }
-    }
-
-    private void log(boolean warn, LocalSession local, String action) {
-        if (!warn && !LOG.isDebugEnabled()) {
-            return;
-        }
-        Outbound.Backlog b = local.outbound().lastRefusal();
-        String format = "Outbound queue of session {} is full: it holds {} message(s) / {} bytes behind the one in"
-                + " flight (bounds {} messages / {} bytes) and refused one of {} bytes; {}"
-                + (warn ? "; further slow consumers are logged at debug" : "");
-        Object[] args = {local.id(), b == null ? 0 : b.messages(), b == null ? 0 : b.bytes(),
-                settings.maxQueuedMessages(), settings.maxQueuedBytes(), b == null ? 0 : b.messageBytes(), action};
-        if (warn) {
-            LOG.warn(format, args);
-        } else {
-            LOG.debug(format, args);
         }
     }
 
@@ -465,41 +321,21 @@ public final class ServerRuntime implements LocalDelivery {
         }
     }
 
-    /** Closes a session's socket, or, for one still in its handshake, has it closed when it opens. */
-    private void closeSession(LocalSession local, CloseReason reason) {
-        Session session = local.session();
-        if (session == null) {
-            local.closeWhenBound(reason);
-            session = local.session(); // bound meanwhile: bind() may have missed the reason
-            if (session == null) {
-                return;
-            }
-        }
-        closeAsync(session, reason);
-    }
-
     void closeAsync(Session session, CloseReason reason) {
-        try {
-            closer.execute(() -> closeNow(session, reason));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            closeNow(session, reason);
-        }
+        closer.closeAsync(session, reason);
     }
 
-    private static void closeNow(Session session, CloseReason reason) {
-        try {
-            if (session.isOpen()) {
-                session.close(reason);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Closing session {} failed: {}", session.getId(), e.toString());
-        }
+    // ---------------------------------------------------------------- LocalDelivery
+
+    @Override
+    public void deliver(Collection<SessionId> ids, Message message) {
+        clustered.deliver(ids, message);
     }
 
-    static CloseReason toReason(CloseCode code) {
-        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason());
+    @Override
+    public void close(SessionId id, CloseCode code) {
+        clustered.close(id, code);
     }
-
 
     // ---------------------------------------------------------------- drain
 
@@ -507,7 +343,7 @@ public final class ServerRuntime implements LocalDelivery {
     void closeAllGoingAway() {
         CloseReason reason = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
         for (Session s : sessions) {
-            closeAsync(s, reason);
+            closer.closeAsync(s, reason);
         }
     }
 
@@ -531,15 +367,12 @@ public final class ServerRuntime implements LocalDelivery {
 
     /** Deregisters every clustered session still known, whatever its socket does. */
     void deregisterAll() {
-        List<LocalSession> all = new ArrayList<>(clustered.values());
-        for (LocalSession local : all) {
-            deregister(local);
-        }
+        clustered.deregisterAll();
     }
 
     void shutdownExecutor() {
-        closer.shutdownNow();
-        sweeper.shutdownNow();
+        closer.shutdown();
+        reservations.shutdown();
     }
 
     /** @return the number of open sessions */
