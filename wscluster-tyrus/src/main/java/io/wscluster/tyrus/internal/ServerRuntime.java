@@ -10,7 +10,6 @@ import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;
-import io.wscluster.tyrus.TokenBucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
