@@ -191,13 +191,7 @@ public final class TyrusClusterAdapter {
         return userProperties.mint();
     }
 
-    /**
-     * {@code ClusterContext.getDistributedSessionProperties}: the write-through map of a local session
-     * (created on first use, as Tyrus fills it before registering), or the read-only view of a remote one.
-     *
-     * @param sessionId a session id
-     * @return its properties
-     */
+    /** {@code getDistributedSessionProperties}: a local session's write-through map, or a remote one's read-only view. */
     public Map<DistributedMapKey, Object> getDistributedSessionProperties(String sessionId) {
         node.requireActive();
         SessionId id = BoundNode.parse(sessionId);
@@ -208,12 +202,7 @@ public final class TyrusClusterAdapter {
         return remote != null ? remote : Collections.unmodifiableMap(PropertyCodec.decode(sessionId, Map.of()));
     }
 
-    /**
-     * {@code ClusterContext.getDistributedUserProperties}: node-local maps ({@link UserProperties}).
-     *
-     * @param connectionId a connection id
-     * @return the map
-     */
+    /** {@code getDistributedUserProperties}: node-local maps (see {@link UserProperties}). */
     public Map<String, Object> getDistributedUserProperties(String connectionId) {
         node.requireActive();
         return locals.userProperties(connectionId);
@@ -221,14 +210,7 @@ public final class TyrusClusterAdapter {
 
     // ---------------------------------------------------------------- local sessions
 
-    /**
-     * {@code ClusterContext.registerSession}: records the session's path and listener. In standalone
-     * mode without the monitoring hook it also registers the session in the cluster at once.
-     *
-     * @param sessionId    the id from {@link #createSessionId()}
-     * @param endpointPath the endpoint path
-     * @param listener     writes to the session (used in standalone mode)
-     */
+    /** {@code registerSession}: see {@link LocalSessions}. */
     public void registerSession(String sessionId, String endpointPath, SessionEventListener listener) {
         node.requireActive();
         locals.register(sessionId, endpointPath, listener);
@@ -274,49 +256,25 @@ public final class TyrusClusterAdapter {
 
     // ---------------------------------------------------------------- remote sessions
 
-    /**
-     * {@code ClusterContext.registerSessionListener}.
-     *
-     * @param endpointPath the endpoint path
-     * @param listener     told of sessions opened and closed on other nodes
-     */
+    /** {@code registerSessionListener}: told of sessions opened and closed on other nodes. */
     public void registerSessionListener(String endpointPath, SessionListener listener) {
         node.requireActive();
         remotes.addSessionListener(endpointPath, listener);
     }
 
-    /**
-     * {@code ClusterContext.registerBroadcastListener}: kept, not called, as broadcasts are written per
-     * session (see {@link ClusterSends}).
-     *
-     * @param endpointPath the endpoint path
-     * @param listener     the listener
-     */
+    /** {@code registerBroadcastListener}: kept, not called; broadcasts are written per session. */
     public void registerBroadcastListener(String endpointPath, BroadcastListener listener) {
         node.requireActive();
         remotes.addBroadcastListener(endpointPath, listener);
     }
 
-    /**
-     * {@code ClusterContext.getRemoteSessionIds}: sessions on the path on other nodes, from the
-     * session events seen so far and the path's room in the registry.
-     *
-     * @param endpointPath the endpoint path
-     * @return the ids, none of this node
-     */
+    /** {@code getRemoteSessionIds}: sessions of the path on other nodes (see {@link RemoteSessions}). */
     public Set<String> getRemoteSessionIds(String endpointPath) {
         node.requireActive();
         return remotes.ids(endpointPath);
     }
 
-    /**
-     * {@code ClusterContext.isSessionOpen}: a local session by its state; a remote one by the session
-     * events seen (no network call), or the registry for one this node has not heard of.
-     *
-     * @param sessionId    the session id
-     * @param endpointPath its endpoint path
-     * @return true if open
-     */
+    /** {@code isSessionOpen}: a local session by its state, a remote one by the events seen or the registry. */
     public boolean isSessionOpen(String sessionId, String endpointPath) {
         SessionId id = BoundNode.parse(sessionId);
         if (id == null || !node.isActive()) {
@@ -327,82 +285,38 @@ public final class TyrusClusterAdapter {
 
     // ---------------------------------------------------------------- sending
 
-    /**
-     * Sends a whole message to a session anywhere.
-     *
-     * @param sessionId the session id
-     * @param message   the message
-     * @return completes when the owner queued it; fails with an {@link IOException} if it is not open
-     */
+    /** Sends a whole message to a session anywhere; completes when its owner queued it. */
     public CompletableFuture<Void> send(String sessionId, Message message) {
         return sends.send(sessionId, message);
     }
 
-    /**
-     * Sends a part of a text message; the last part sends the whole.
-     *
-     * @param sessionId the session id
-     * @param text      the part
-     * @param last      whether it is the last part
-     * @return completes at once for a part, as {@link #send} for the last
-     */
+    /** Sends a part of a text message; the last part sends the whole. */
     public CompletableFuture<Void> sendPartialText(String sessionId, String text, boolean last) {
         return sends.sendPartialText(sessionId, text, last);
     }
 
-    /**
-     * Sends a part of a binary message; the last part sends the whole.
-     *
-     * @param sessionId the session id
-     * @param data      the part
-     * @param last      whether it is the last part
-     * @return completes at once for a part, as {@link #send} for the last
-     */
+    /** Sends a part of a binary message; the last part sends the whole. */
     public CompletableFuture<Void> sendPartialBinary(String sessionId, byte[] data, boolean last) {
         return sends.sendPartialBinary(sessionId, data, last);
     }
 
-    /**
-     * Sends and reports to a handler, exactly once, on a thread of ours.
-     *
-     * @param sessionId the session id
-     * @param message   the message
-     * @param handler   the handler
-     */
+    /** Sends and reports to the handler, exactly once, on a thread of ours. */
     public void send(String sessionId, Message message, SendHandler handler) {
         sends.send(sessionId, message, handler);
     }
 
-    /**
-     * Ping and pong frames cannot cross nodes: the wscluster API carries text and binary messages only.
-     *
-     * @param sessionId the session id
-     * @param kind      "ping" or "pong"
-     * @return a completed future
-     */
+    /** A ping or pong to a remote session: ignored, as the API carries no control frames. */
     public CompletableFuture<Void> controlFrame(String sessionId, String kind) {
         return sends.controlFrame(sessionId, kind);
     }
 
-    /**
-     * {@code ClusterContext.broadcastText/Binary}: writes the message once to every session on the
-     * path on every node, this one included.
-     *
-     * @param endpointPath the endpoint path
-     * @param message      the message
-     */
+    /** {@code broadcastText/Binary}: once to every session of the path on every node (see {@link ClusterSends}). */
     public void broadcast(String endpointPath, Message message) {
         node.requireActive();
         sends.broadcast(endpointPath, message);
     }
 
-    /**
-     * {@code ClusterContext.close}: closes a session anywhere.
-     *
-     * @param sessionId the session id
-     * @param reason    the close reason, or null for 1000
-     * @return completes when the owner started closing it (or found it closed already)
-     */
+    /** {@code close}: closes a session anywhere; completes when its owner started closing it. */
     public CompletableFuture<Void> close(String sessionId, CloseReason reason) {
         return sends.close(sessionId, reason);
     }
