@@ -4,7 +4,7 @@ import io.wscluster.annotation.Clustered;
 
 import io.wscluster.Cluster;
 import io.wscluster.Message;
-import io.wscluster.tyrus.internal.TyrusClusterCore;
+import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import org.glassfish.tyrus.core.cluster.BroadcastListener;
@@ -71,7 +71,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <li>ping and pong frames to a remote session: the API carries text and binary messages only; they
  * are ignored (logged at debug once);</li>
  * <li>partial messages travel whole: parts are reassembled on the sending node (up to
- * {@value TyrusClusterCore#MAX_PARTIAL_MESSAGE_SIZE} characters or bytes) and the last part sends
+ * {@value TyrusClusterAdapter#MAX_PARTIAL_MESSAGE_SIZE} characters or bytes) and the last part sends
  * the message, which the client receives in one frame;</li>
  * <li>the distributed user properties ({@code getDistributedProperties()}) stay on each node: the API
  * stores small strings per session, not arbitrary objects per connection. On the owning node they are
@@ -90,11 +90,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TyrusClusterContext extends ClusterContext {
 
-    private final TyrusClusterCore core;
+    private final TyrusClusterAdapter adapter;
     private final AtomicBoolean claimed = new AtomicBoolean();
 
-    private TyrusClusterContext(TyrusClusterCore core) {
-        this.core = core;
+    private TyrusClusterContext(TyrusClusterAdapter adapter) {
+        this.adapter = adapter;
     }
 
     /**
@@ -105,15 +105,16 @@ public final class TyrusClusterContext extends ClusterContext {
      * @return a new, unbound context
      */
     public static TyrusClusterContext create() {
-        return create(TyrusClusterCore.Timings.DEFAULT);
+        return create(TyrusClusterAdapter.Timings.DEFAULT);
     }
 
     /**
      * A context for a Tyrus server of one's own (standalone mode): attaches to the cluster now, as this
      * node's one server ({@link Cluster#attachServer}), and writes what other nodes send through
-     * Tyrus's session event listeners, serially per session on a small pool of threads, with at most
-     * {@value TyrusClusterCore#STANDALONE_MAX_QUEUED} writes waiting per session (more are dropped and
-     * counted). Start the Tyrus server with {@link #serverProperties()} after this, and call
+     * Tyrus's session event listeners, serially per session on a small pool of threads, through a
+     * bounded queue per session with a server's default bounds
+     * ({@value WsServer#DEFAULT_MAX_QUEUED_MESSAGES} messages, {@value WsServer#DEFAULT_MAX_QUEUED_BYTES}
+     * bytes; more are dropped and counted, as {@link OverflowPolicy#DROP_NEWEST}). Start the Tyrus server with {@link #serverProperties()} after this, and call
      * {@link #shutdown()} after stopping it; the cluster stays the caller's to close.
      *
      * @param cluster the node's cluster, with no server attached yet
@@ -121,18 +122,18 @@ public final class TyrusClusterContext extends ClusterContext {
      * @throws io.wscluster.ClusterException if a server is already attached to the node
      */
     public static TyrusClusterContext attach(Cluster cluster) {
-        return attach(cluster, TyrusClusterCore.Timings.DEFAULT);
+        return attach(cluster, TyrusClusterAdapter.Timings.DEFAULT);
     }
 
-    static TyrusClusterContext attach(Cluster cluster, TyrusClusterCore.Timings timings) {
+    static TyrusClusterContext attach(Cluster cluster, TyrusClusterAdapter.Timings timings) {
         Objects.requireNonNull(cluster, "cluster");
-        TyrusClusterContext context = new TyrusClusterContext(new TyrusClusterCore(TyrusClusterCore.Mode.STANDALONE, timings));
-        context.core.attach(cluster);
+        TyrusClusterContext context = new TyrusClusterContext(new TyrusClusterAdapter(TyrusClusterAdapter.Mode.STANDALONE, timings));
+        context.adapter.attach(cluster);
         return context;
     }
 
-    static TyrusClusterContext create(TyrusClusterCore.Timings timings) {
-        return new TyrusClusterContext(new TyrusClusterCore(TyrusClusterCore.Mode.SERVER, timings));
+    static TyrusClusterContext create(TyrusClusterAdapter.Timings timings) {
+        return new TyrusClusterContext(new TyrusClusterAdapter(TyrusClusterAdapter.Mode.SERVER, timings));
     }
 
     /**
@@ -147,83 +148,83 @@ public final class TyrusClusterContext extends ClusterContext {
      * @throws IllegalStateException if this context was made for a {@link WsServer}
      */
     public Map<String, Object> serverProperties() {
-        if (core.mode() != TyrusClusterCore.Mode.STANDALONE) {
+        if (adapter.mode() != TyrusClusterAdapter.Mode.STANDALONE) {
             throw new IllegalStateException("serverProperties() is for a context made by TyrusClusterContext.attach(cluster);"
                     + " a WsServer installs its context itself");
         }
-        return Map.of(CLUSTER_CONTEXT, this, ApplicationEventListener.APPLICATION_EVENT_LISTENER, core.monitor());
+        return Map.of(CLUSTER_CONTEXT, this, ApplicationEventListener.APPLICATION_EVENT_LISTENER, adapter.monitor());
     }
 
     /** @return the machinery, for the server that binds this context */
-    TyrusClusterCore core() {
-        return core;
+    TyrusClusterAdapter adapter() {
+        return adapter;
     }
 
     /** @return true the first time: the caller is the one server this context serves */
     boolean claim() {
-        return core.mode() == TyrusClusterCore.Mode.SERVER && claimed.compareAndSet(false, true);
+        return adapter.mode() == TyrusClusterAdapter.Mode.SERVER && claimed.compareAndSet(false, true);
     }
 
     @Override
     public Future<Void> sendText(String sessionId, String text) {
-        return core.send(sessionId, Message.text(Objects.requireNonNull(text, "text")));
+        return adapter.send(sessionId, Message.text(Objects.requireNonNull(text, "text")));
     }
 
     @Override
     public Future<Void> sendText(String sessionId, String text, boolean isLast) {
-        return core.sendPartialText(sessionId, text, isLast);
+        return adapter.sendPartialText(sessionId, text, isLast);
     }
 
     @Override
     public Future<Void> sendBinary(String sessionId, byte[] data) {
-        return core.send(sessionId, Message.binary(Objects.requireNonNull(data, "data")));
+        return adapter.send(sessionId, Message.binary(Objects.requireNonNull(data, "data")));
     }
 
     @Override
     public Future<Void> sendBinary(String sessionId, byte[] data, boolean isLast) {
-        return core.sendPartialBinary(sessionId, data, isLast);
+        return adapter.sendPartialBinary(sessionId, data, isLast);
     }
 
     /** Not carried across nodes: ignored (see the class notes). */
     @Override
     public Future<Void> sendPing(String sessionId, byte[] data) {
-        return core.controlFrame(sessionId, "ping");
+        return adapter.controlFrame(sessionId, "ping");
     }
 
     /** Not carried across nodes: ignored (see the class notes). */
     @Override
     public Future<Void> sendPong(String sessionId, byte[] data) {
-        return core.controlFrame(sessionId, "pong");
+        return adapter.controlFrame(sessionId, "pong");
     }
 
     @Override
     public void sendText(String sessionId, String text, SendHandler sendHandler) {
-        core.send(sessionId, Message.text(Objects.requireNonNull(text, "text")), sendHandler);
+        adapter.send(sessionId, Message.text(Objects.requireNonNull(text, "text")), sendHandler);
     }
 
     @Override
     public void sendBinary(String sessionId, byte[] data, SendHandler sendHandler) {
-        core.send(sessionId, Message.binary(Objects.requireNonNull(data, "data")), sendHandler);
+        adapter.send(sessionId, Message.binary(Objects.requireNonNull(data, "data")), sendHandler);
     }
 
     @Override
     public void broadcastText(String endpointPath, String text) {
-        core.broadcast(endpointPath, Message.text(text));
+        adapter.broadcast(endpointPath, Message.text(text));
     }
 
     @Override
     public void broadcastBinary(String endpointPath, byte[] data) {
-        core.broadcast(endpointPath, Message.binary(data));
+        adapter.broadcast(endpointPath, Message.binary(data));
     }
 
     @Override
     public boolean isSessionOpen(String sessionId, String endpointPath) {
-        return core.isSessionOpen(sessionId, endpointPath);
+        return adapter.isSessionOpen(sessionId, endpointPath);
     }
 
     @Override
     public Future<Void> close(String sessionId) {
-        return core.close(sessionId, null);
+        return adapter.close(sessionId, null);
     }
 
     /**
@@ -232,49 +233,49 @@ public final class TyrusClusterContext extends ClusterContext {
      */
     @Override
     public Future<Void> close(String sessionId, CloseReason closeReason) {
-        return core.close(sessionId, closeReason);
+        return adapter.close(sessionId, closeReason);
     }
 
     @Override
     public Set<String> getRemoteSessionIds(String endpointPath) {
-        return core.getRemoteSessionIds(endpointPath);
+        return adapter.getRemoteSessionIds(endpointPath);
     }
 
     @Override
     public String createSessionId() {
-        return core.createSessionId();
+        return adapter.createSessionId();
     }
 
     @Override
     public String createConnectionId() {
-        return core.createConnectionId();
+        return adapter.createConnectionId();
     }
 
     @Override
     public void registerSession(String sessionId, String endpointPath, SessionEventListener listener) {
-        core.registerSession(sessionId, endpointPath, listener);
+        adapter.registerSession(sessionId, endpointPath, listener);
     }
 
     @Override
     public void registerSessionListener(String endpointPath, SessionListener listener) {
-        core.registerSessionListener(endpointPath, listener);
+        adapter.registerSessionListener(endpointPath, listener);
     }
 
     /** Kept but not called: broadcasts are written per session (see the class notes). */
     @Override
     public void registerBroadcastListener(String endpointPath, BroadcastListener listener) {
-        core.registerBroadcastListener(endpointPath, listener);
+        adapter.registerBroadcastListener(endpointPath, listener);
     }
 
     @Override
     public Map<RemoteSession.DistributedMapKey, Object> getDistributedSessionProperties(String sessionId) {
-        return core.getDistributedSessionProperties(sessionId);
+        return adapter.getDistributedSessionProperties(sessionId);
     }
 
     /** This node's map for the connection (see the class notes). */
     @Override
     public Map<String, Object> getDistributedUserProperties(String connectionId) {
-        return core.getDistributedUserProperties(connectionId);
+        return adapter.getDistributedUserProperties(connectionId);
     }
 
     /** Does nothing: a connection's user properties are dropped when its session closes (see the class notes). */
@@ -285,7 +286,7 @@ public final class TyrusClusterContext extends ClusterContext {
 
     @Override
     public void removeSession(String sessionId, String endpointPath) {
-        core.closed(sessionId);
+        adapter.closed(sessionId);
     }
 
     /**
@@ -294,11 +295,11 @@ public final class TyrusClusterContext extends ClusterContext {
      */
     @Override
     public void shutdown() {
-        core.shutdown();
+        adapter.shutdown();
     }
 
     @Override
     public String toString() {
-        return "TyrusClusterContext{" + core.mode() + (core.isShutdown() ? ", shut down" : "") + '}';
+        return "TyrusClusterContext{" + adapter.mode() + (adapter.isShutdown() ? ", shut down" : "") + '}';
     }
 }

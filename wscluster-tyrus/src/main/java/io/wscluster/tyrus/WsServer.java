@@ -8,8 +8,9 @@ import io.wscluster.CloseCode;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.tyrus.internal.ServerLifecycle;
 import io.wscluster.tyrus.internal.ServerRuntime;
+import io.wscluster.tyrus.internal.SessionRegistrar;
 import io.wscluster.tyrus.internal.Settings;
-import io.wscluster.tyrus.internal.TyrusClusterCore;
+import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -96,8 +97,8 @@ public final class WsServer implements AutoCloseable {
     private final boolean shutdownHook;
     private volatile Thread hook;
 
-    private WsServer(Builder b, Settings settings, TyrusClusterCore tyrus) {
-        this.runtime = new ServerRuntime(settings, tyrus);
+    private WsServer(Builder b, Settings settings, SessionRegistrar registrar) {
+        this.runtime = new ServerRuntime(settings, registrar);
         this.lifecycle = new ServerLifecycle(runtime, b.annotated, b.programmatic, b.staticDirectory,
                 b.staticClassLoader, b.staticPrefix, b.tyrusClusterContext);
         this.shutdownHook = b.shutdownHook;
@@ -657,7 +658,7 @@ public final class WsServer implements AutoCloseable {
             if (this.tyrusClusterContext != null) {
                 throw new IllegalStateException("tyrusClusterContext is already set");
             }
-            if (context instanceof TyrusClusterContext t && t.core().mode() != TyrusClusterCore.Mode.SERVER) {
+            if (context instanceof TyrusClusterContext t && t.adapter().mode() != TyrusClusterAdapter.Mode.SERVER) {
                 throw new IllegalArgumentException("tyrusClusterContext must come from TyrusClusterContext.create(), but this"
                         + " one was made by TyrusClusterContext.attach(cluster) and is attached already");
             }
@@ -682,15 +683,15 @@ public final class WsServer implements AutoCloseable {
                     Set.copyOf(allowedOrigins), maxConnections, retryAfter, maxTextMessageBytes,
                     maxBinaryMessageBytes, idleTimeout, maxQueuedMessages, maxQueuedBytes, socketSendBufferBytes, overflowPolicy,
                     overflowCloseCode, rateLimitPerSecond, rateLimitBurst, onRateLimited, drainTimeout);
-            TyrusClusterCore tyrus = null;
+            SessionRegistrar registrar = SessionRegistrar.plain();
             if (tyrusClusterContext instanceof TyrusClusterContext t) {
                 if (!t.claim()) {
                     throw new IllegalStateException("tyrusClusterContext is already used by another WsServer;"
                             + " give each server its own TyrusClusterContext.create()");
                 }
-                tyrus = t.core();
+                registrar = t.adapter().registrar();
             }
-            return new WsServer(this, settings, tyrus);
+            return new WsServer(this, settings, registrar);
         }
     }
 }

@@ -3,7 +3,7 @@ package io.wscluster.tyrus;
 import io.wscluster.SessionInfo;
 import io.wscluster.event.Subscription;
 import io.wscluster.hazelcast.HazelcastCluster;
-import io.wscluster.tyrus.internal.TyrusClusterCore;
+import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import io.wscluster.tyrus.support.Client;
 import io.wscluster.tyrus.support.LimitedEndpoint;
 import io.wscluster.tyrus.support.LoopbackTyrusServer;
@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 class TyrusClusterContextStandaloneTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final TyrusClusterCore.Timings FAST = new TyrusClusterCore.Timings(Duration.ofMillis(500),
+    private static final TyrusClusterAdapter.Timings FAST = new TyrusClusterAdapter.Timings(Duration.ofMillis(500),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(100));
 
     private static Nodes nodes;
@@ -174,7 +174,7 @@ class TyrusClusterContextStandaloneTest {
 
             assertThat(localSessionsOn("/limited")).isEqualTo(1);
             // the refused session's entry (Tyrus created it) is dropped once the pending timeout passed
-            await().atMost(WAIT).until(() -> context.core().localEntries() == member.registry().localCount());
+            await().atMost(WAIT).until(() -> context.adapter().localEntries() == member.registry().localCount());
             assertThat(opened).containsExactly(id);
         } finally {
             subscription.close();
@@ -203,7 +203,7 @@ class TyrusClusterContextStandaloneTest {
             // Tyrus admitted it (so it was registered) and then never removed it: the sweep does
             await().atMost(WAIT).until(() -> opened.size() == 1 && closed.equals(opened));
             assertThat(localSessionsOn("/uncreatable")).isZero();
-            await().atMost(WAIT).until(() -> context.core().localEntries() == member.registry().localCount());
+            await().atMost(WAIT).until(() -> context.adapter().localEntries() == member.registry().localCount());
         } finally {
             onOpen.close();
             onClose.close();

@@ -2,8 +2,11 @@ package io.wscluster.tyrus.internal;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** The counters of one server, readable through {@code WsServer.stats()}. */
-final class Counters {
+/**
+ * The counters of one server, readable through {@code WsServer.stats()}; the Tyrus cluster SPI
+ * adapter keeps its own for its standalone queues. Public only for that adapter's package; not API.
+ */
+public final class Counters {
     final LongAdder queued = new LongAdder();
     final LongAdder sent = new LongAdder();
     final LongAdder dropped = new LongAdder();

@@ -80,7 +80,7 @@ final class Deployer {
     private static ServerEndpointConfig wrap(ServerEndpointConfig inner, Class<?> endpointClass,
                                              Supplier<Endpoint> delegate, ServerRuntime runtime) {
         Clustered clustered = endpointClass.getAnnotation(Clustered.class);
-        boolean registered = clustered != null || runtime.registersEverySession();
+        boolean registered = clustered != null || runtime.registrar().registersEverySession();
         EndpointSpec spec = new EndpointSpec(inner.getPath(), registered,
                 clustered == null ? "" : clustered.roomPathParam(), fixedRooms(clustered, endpointClass), delegate);
         SessionEndpoint endpoint = new SessionEndpoint(runtime, spec);

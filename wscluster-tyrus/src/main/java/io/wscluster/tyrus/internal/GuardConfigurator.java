@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,11 +23,6 @@ import java.util.Set;
  * {@link SessionEndpoint}.
  */
 final class GuardConfigurator extends ServerEndpointConfig.Configurator {
-
-    /** Handshake user property holding the resolved user name. */
-    static final String USER_PROPERTY = "io.wscluster.tyrus.user";
-    /** Handshake user property holding the rooms to join before the 101, a {@code List<String>}. */
-    static final String ROOMS_PROPERTY = "io.wscluster.tyrus.initialRooms";
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardConfigurator.class);
 
@@ -67,6 +61,7 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+        SessionState state = null;
         try {
             if (!runtime.settings().authenticator().authenticate(request)) {
                 reject(response, 403, "authenticator refused");
@@ -74,19 +69,16 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
             }
             if (clustered) {
                 String user = runtime.settings().userResolver().resolve(request);
-                if (user != null) {
-                    if (!Names.isValidUser(user)) {
-                        reject(response, 400, "invalid user name");
-                        return;
-                    }
-                    sec.getUserProperties().put(USER_PROPERTY, user);
+                if (user != null && !Names.isValidUser(user)) {
+                    reject(response, 400, "invalid user name");
+                    return;
                 }
                 List<String> rooms = initialRooms(request);
                 if (rooms == null) {
                     reject(response, 400, "invalid room name");
                     return;
                 }
-                sec.getUserProperties().put(ROOMS_PROPERTY, rooms);
+                state = SessionState.atHandshake(sec.getUserProperties(), user, rooms);
             }
         } catch (HandshakeRejection e) {
             reject(response, e.status(), e.getMessage());
@@ -97,12 +89,11 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
             return;
         }
         delegate.modifyHandshake(sec, request, response);
-        if (clustered && response instanceof UpgradeResponse upgrade && upgrade.getStatus() == 101) {
+        if (state != null && response instanceof UpgradeResponse upgrade && upgrade.getStatus() == 101) {
             // registered now, before Tyrus writes the 101: a client that has it is reachable at once
-            Object user = sec.getUserProperties().get(USER_PROPERTY);
-            SessionId id = runtime.reserve(spec(), user instanceof String s ? s : null, roomsOf(sec.getUserProperties()));
+            SessionId id = runtime.reserve(spec(), state.user(), state.rooms());
             if (id != null) {
-                sec.getUserProperties().put(ServerRuntime.RESERVED_PROPERTY, id);
+                state.reserved(id);
             }
         }
     }
@@ -136,13 +127,6 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
             rooms.add(room);
         }
         return List.copyOf(rooms);
-    }
-
-    /** @return the rooms {@link #initialRooms} chose for a session, from its user properties */
-    @SuppressWarnings("unchecked")
-    static List<String> roomsOf(Map<String, Object> userProperties) {
-        Object rooms = userProperties.get(ROOMS_PROPERTY);
-        return rooms instanceof List<?> list ? (List<String>) list : List.of();
     }
 
     private EndpointSpec spec() {

@@ -4,7 +4,6 @@ import io.wscluster.Cluster;
 import io.wscluster.ClusterSession;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
-import io.wscluster.tyrus.TokenBucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 

@@ -7,6 +7,7 @@ import jakarta.websocket.SendResult;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Objects;
 
 /**
  * The outbound queue of one session.
@@ -23,12 +24,56 @@ import java.util.ArrayDeque;
  * is still inside the send call (Tyrus may complete inline) only sets a flag; the starting thread
  * then loops, so the stack never grows with the queue. A queue made before its socket (a session
  * registered during the handshake) holds what arrives, within the same bounds, until
- * {@link #attach} gives it the socket.
+ * {@link #attach} gives it the socket. The socket is a {@link Socket}: a session's asynchronous remote
+ * for the server, or the Tyrus cluster SPI adapter's writer for a session of a Tyrus server it does
+ * not run (standalone), which also uses {@link #finish} to close a session after what was queued.
+ * Public only for that adapter's package; not API.
  */
-final class Outbound implements SendHandler {
+public final class Outbound implements SendHandler {
 
     /** What {@link #offer} did. */
-    enum Offer { QUEUED, FULL, CLOSED }
+    public enum Offer {
+        /** Queued (or sending). */
+        QUEUED,
+        /** Refused: the queue is at its bound. */
+        FULL,
+        /** Refused: the queue is closed or finishing. */
+        CLOSED
+    }
+
+    /** Where a queue writes: one asynchronous send at a time, its completion reported to the handler. */
+    public interface Socket {
+        /**
+         * @param text the text
+         * @param done told once the send completed or failed
+         */
+        void sendText(String text, SendHandler done);
+
+        /**
+         * @param data the bytes
+         * @param done told once the send completed or failed
+         */
+        void sendBinary(ByteBuffer data, SendHandler done);
+
+        /**
+         * @param remote a session's asynchronous remote
+         * @return a socket writing to it
+         */
+        static Socket of(RemoteEndpoint.Async remote) {
+            Objects.requireNonNull(remote, "remote");
+            return new Socket() {
+                @Override
+                public void sendText(String text, SendHandler done) {
+                    remote.sendText(text, done);
+                }
+
+                @Override
+                public void sendBinary(ByteBuffer data, SendHandler done) {
+                    remote.sendBinary(data, done);
+                }
+            };
+        }
+    }
 
     /**
      * The queue at the moment it refused a message.
@@ -40,7 +85,7 @@ final class Outbound implements SendHandler {
     record Backlog(int messages, long bytes, int messageBytes) {
     }
 
-    private RemoteEndpoint.Async remote;
+    private Socket remote;
     private final int maxMessages;
     private final long maxBytes;
     private final Counters counters;
@@ -51,13 +96,24 @@ final class Outbound implements SendHandler {
     private boolean inSendCall;
     private boolean completedInCall;
     private boolean closed;
+    private Runnable finishing;
     private Backlog lastRefusal;
 
     /**
      * @param remote the socket to write to, or null until {@link #attach}
      */
     Outbound(RemoteEndpoint.Async remote, int maxMessages, long maxBytes, Counters counters) {
-        this.remote = remote;
+        this(remote == null ? null : Socket.of(remote), maxMessages, maxBytes, counters);
+    }
+
+    /**
+     * @param socket      the socket to write to
+     * @param maxMessages most messages waiting behind the one in flight
+     * @param maxBytes    most bytes waiting behind the one in flight (see the class notes)
+     * @param counters    where queued, sent and dropped messages are counted
+     */
+    public Outbound(Socket socket, int maxMessages, long maxBytes, Counters counters) {
+        this.remote = socket;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
         this.counters = counters;
@@ -69,10 +125,10 @@ final class Outbound implements SendHandler {
      * @param message the message (its {@link Message#size()} is computed once, not per receiver)
      * @return whether it was queued
      */
-    Offer offer(Message message) {
+    public Offer offer(Message message) {
         int bytes = message.size();
         synchronized (this) {
-            if (closed) {
+            if (closed || finishing != null) {
                 return Offer.CLOSED;
             }
             if (queue.size() >= maxMessages || (!queue.isEmpty() && queuedBytes + bytes > maxBytes)) {
@@ -102,7 +158,7 @@ final class Outbound implements SendHandler {
             if (this.remote != null) {
                 throw new IllegalStateException("outbound queue already has a socket");
             }
-            this.remote = remote;
+            this.remote = Socket.of(remote);
             if (sending || queue.isEmpty() || closed) {
                 return;
             }
@@ -111,8 +167,30 @@ final class Outbound implements SendHandler {
         pump();
     }
 
+    /**
+     * Refuses further messages and runs {@code last} once what is queued was sent: at once on this
+     * thread if nothing is queued or in flight, else on the thread that completes the last send. Not
+     * run if the queue is closed first. Only the first call counts.
+     *
+     * @param last what to run after the last message, such as the session's close
+     */
+    public void finish(Runnable last) {
+        synchronized (this) {
+            if (closed || finishing != null) {
+                return;
+            }
+            finishing = last;
+            if (sending || (remote == null && !queue.isEmpty())) {
+                return; // the pump runs it when the queue is empty
+            }
+            finishing = null;
+            closed = true;
+        }
+        last.run();
+    }
+
     /** Drops everything queued and refuses further messages. Idempotent. */
-    void close() {
+    public void close() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -125,7 +203,8 @@ final class Outbound implements SendHandler {
         }
     }
 
-    synchronized int size() {
+    /** @return messages queued behind the one in flight */
+    public synchronized int size() {
         return queue.size();
     }
 
@@ -138,18 +217,30 @@ final class Outbound implements SendHandler {
     private void pump() {
         while (true) {
             Message next;
-            RemoteEndpoint.Async remote;
+            Socket remote;
+            Runnable last = null;
             synchronized (this) {
                 remote = this.remote;
-                next = queue.poll();
-                if (next == null || closed) {
+                next = closed ? null : queue.poll();
+                if (next == null) {
                     sending = false;
-                    return;
+                    if (finishing != null && !closed) {
+                        last = finishing;
+                        closed = true;
+                    }
+                    finishing = null;
+                } else {
+                    queuedBytes -= next.size();
+                    counters.queued.decrement();
+                    inSendCall = true;
+                    completedInCall = false;
                 }
-                queuedBytes -= next.size();
-                counters.queued.decrement();
-                inSendCall = true;
-                completedInCall = false;
+            }
+            if (next == null) {
+                if (last != null) {
+                    last.run();
+                }
+                return;
             }
             boolean failed = false;
             try {

@@ -140,14 +140,14 @@ public final class ServerLifecycle {
             server.start();
         } catch (IOException e) {
             runtime.shutdownExecutor();
-            runtime.shutdownTyrus();
+            runtime.registrar().shutdown();
             throw e;
         }
         try {
             tyrus.start(TyrusContainer.CONTEXT_PATH, listener.getPort());
         } catch (DeploymentException | IOException e) {
             server.shutdownNow();
-            runtime.shutdownTyrus();
+            runtime.registrar().shutdown();
             throw e;
         }
         tyrus.boundPort(listener.getPort());
@@ -162,7 +162,7 @@ public final class ServerLifecycle {
 
     /** Tyrus never shuts its cluster context down: the drain does, after the sessions are deregistered. */
     private void shutdownClusterContext() {
-        runtime.shutdownTyrus();
+        runtime.registrar().shutdown();
         if (clusterContext != null) {
             try {
                 clusterContext.shutdown();

@@ -8,90 +8,75 @@ import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
-import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;
-import io.wscluster.tyrus.TokenBucket;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The state of one server: its sessions, their cluster registrations and outbound queues, the
- * connection cap, counters and status. Implements the cluster's {@link LocalDelivery}.
+ * The state of one server: its sessions from handshake to close, the connection cap, counters and
+ * status; the cluster's {@link LocalDelivery} for it. One class per job behind it:
+ * {@link ClusteredSessions} (sessions registered in the cluster, their outbound queues, overflow),
+ * {@link Reservations} (sessions registered during their handshake), {@link SessionCloser} (socket
+ * closes off the fan-out thread) and the {@link SessionRegistrar} chosen when the server was built.
  *
  * <p>Design notes. Every session of every endpoint deployed by the server is tracked (for drain
- * and the connection count); sessions of {@code @Clustered} endpoints (of every endpoint, when a
- * {@code TyrusClusterContext} is installed) are also registered through the {@link SessionHost}
- * before the application's {@code @OnOpen}, and deregistered exactly once, by whichever comes first:
- * the socket's close, or a close decided here (slow consumer, drain). A session is put where
- * {@link #deliver} finds it before it is registered, so nothing sent to it right after its
- * registration is lost.
+ * and the connection count); sessions of {@code @Clustered} endpoints (of every endpoint, when the
+ * registrar says so: a {@code TyrusClusterContext} is installed) are also registered through the
+ * registrar before the application's {@code @OnOpen}, and deregistered exactly once.
  *
  * <p>Registration during the handshake. A client counts as connected when it has the 101, but Tyrus
  * writes the 101 before it opens the session. So a session of a {@code @Clustered} endpoint is
- * registered in {@code modifyHandshake} ({@link #reserve}), and made a member of its initial rooms
- * (fixed, resolved, path parameter) there too, with an outbound queue that holds what
- * arrives (within its bounds) until {@link #opened} binds the socket; a close decided meanwhile
- * (overflow, kick) applies at that moment. A reservation that no session claims within
- * {@link #RESERVATION_TIMEOUT} (the upgrade failed after the handshake check, the client vanished)
- * is deregistered by a sweep. With a {@code TyrusClusterContext}, the session keeps the id Tyrus gave it and
- * the context registers it (with Tyrus's distributed properties as attributes) and deregisters it.
- * Socket closes decided here, and the cluster-side deregistration of a slow consumer, run on a small
- * executor, never on the cluster's fan-out thread.
+ * registered in {@code modifyHandshake} ({@link #reserve}), when the registrar allows it, and made a
+ * member of its initial rooms (fixed, resolved, path parameter) there too, with an outbound queue
+ * that holds what arrives (within its bounds) until {@link #opened} binds the socket; a close decided
+ * meanwhile (overflow, kick) applies at that moment. A reservation that no session claims within
+ * {@link #RESERVATION_TIMEOUT} is deregistered by a sweep. With a {@code TyrusClusterContext}, the
+ * session keeps the id Tyrus gave it and the context registers it (with Tyrus's distributed
+ * properties as attributes) when it opens.
  */
 public final class ServerRuntime implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
-    private static final String STATE_PROPERTY = "io.wscluster.tyrus.internal.SessionState";
-    /** Handshake user property holding the id of the session registered during the handshake. */
-    static final String RESERVED_PROPERTY = "io.wscluster.tyrus.internal.reservedId";
     /** How long a session registered during its handshake waits for its socket before it is deregistered. */
-    static final java.time.Duration RESERVATION_TIMEOUT = java.time.Duration.ofSeconds(30);
+    static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(30);
 
     private final Settings settings;
+    private final SessionRegistrar registrar;
     private final Counters counters = new Counters();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    private final ConcurrentMap<SessionId, LocalSession> clustered = new ConcurrentHashMap<>();
-    /** Sessions registered during their handshake and not yet opened. */
-    private final ConcurrentMap<SessionId, Reservation> reserved = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService sweeper;
-    private final java.time.Duration reservationTimeout;
+    private final SessionCloser closer;
+    private final ClusteredSessions clustered;
+    private final Reservations reservations;
     private final AtomicInteger admitted = new AtomicInteger();
-    private final AtomicBoolean warnedSlowConsumer = new AtomicBoolean();
     private final AtomicBoolean warnedRateLimit = new AtomicBoolean();
-    private final ExecutorService closer;
     private final Object emptyLock = new Object();
     private volatile ServerStatus status = ServerStatus.STARTING;
-    private final TyrusClusterCore tyrus;
-    private volatile SessionHost host;
 
     /**
      * Creates the runtime.
      *
-     * @param settings the server's settings
-     * @param tyrus    the Tyrus cluster context's machinery to bind, or null
+     * @param settings  the server's settings
+     * @param registrar how sessions are made known to the cluster
      */
-    public ServerRuntime(Settings settings, TyrusClusterCore tyrus) {
-        this(settings, tyrus, RESERVATION_TIMEOUT);
+    public ServerRuntime(Settings settings, SessionRegistrar registrar) {
+        this(settings, registrar, RESERVATION_TIMEOUT);
     }
 
     /**
@@ -99,24 +84,12 @@ public final class ServerRuntime implements LocalDelivery {
      *
      * @param reservationTimeout how long a session registered during its handshake waits for its socket
      */
-    ServerRuntime(Settings settings, TyrusClusterCore tyrus, java.time.Duration reservationTimeout) {
+    ServerRuntime(Settings settings, SessionRegistrar registrar, Duration reservationTimeout) {
         this.settings = settings;
-        this.reservationTimeout = reservationTimeout;
-        this.tyrus = tyrus;
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "wscluster-close-" + settings.port());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
-        this.closer = pool;
-        this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "wscluster-reservations-" + settings.port());
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(10, reservationTimeout.toMillis() / 4);
-        sweeper.scheduleWithFixedDelay(this::sweepReservations, period, period, TimeUnit.MILLISECONDS);
+        this.registrar = registrar;
+        this.closer = new SessionCloser(settings.port());
+        this.clustered = new ClusteredSessions(settings, counters, registrar, closer);
+        this.reservations = new Reservations(settings.port(), reservationTimeout, clustered::deregister);
     }
 
     /** @return the settings */
@@ -124,24 +97,15 @@ public final class ServerRuntime implements LocalDelivery {
         return settings;
     }
 
-    /** Attaches this runtime to the cluster as the node's server, and binds the Tyrus cluster context if any. */
+    /** Attaches this runtime to the cluster as the node's server, and tells the registrar. */
     public void attach() {
-        host = settings.cluster().attachServer(this);
-        if (tyrus != null) {
-            tyrus.bind(settings.cluster(), host);
-        }
+        SessionHost host = settings.cluster().attachServer(this);
+        registrar.attach(settings.cluster(), host);
     }
 
-    /** @return true if every session is registered in the cluster (a Tyrus cluster context is installed) */
-    boolean registersEverySession() {
-        return tyrus != null;
-    }
-
-    /** Shuts the Tyrus cluster context down, if any (drain). */
-    void shutdownTyrus() {
-        if (tyrus != null) {
-            tyrus.shutdown();
-        }
+    /** @return how sessions are made known to the cluster */
+    SessionRegistrar registrar() {
+        return registrar;
     }
 
     /** @return the status */
@@ -178,7 +142,7 @@ public final class ServerRuntime implements LocalDelivery {
         if (allowed.isEmpty() || origin == null) {
             return true;
         }
-        return allowed.contains(origin.toLowerCase(java.util.Locale.ROOT));
+        return allowed.contains(origin.toLowerCase(Locale.ROOT));
     }
 
     Counters counters() {
@@ -194,16 +158,15 @@ public final class ServerRuntime implements LocalDelivery {
      */
     SessionState opened(Session session, EndpointSpec spec) {
         sessions.add(session);
-        SessionState state = new SessionState();
-        session.getUserProperties().put(STATE_PROPERTY, state);
+        SessionState state = SessionState.atOpen(session);
         // -1, not 0, for "no idle timeout": Tyrus re-arms a timer on every frame unless negative
         session.setMaxIdleTimeout(settings.idleTimeout().isZero() ? -1 : settings.idleTimeout().toMillis());
         session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
+        LocalSession local = reservations.claim(state.reserved());
         if (status != ServerStatus.RUNNING) {
-            LocalSession reservedEarlier = claim(session);
-            if (reservedEarlier != null) {
-                deregister(reservedEarlier);
+            if (local != null) {
+                clustered.deregister(local);
             }
             state.refusal = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
             return state;
@@ -211,9 +174,6 @@ public final class ServerRuntime implements LocalDelivery {
         if (!spec.clustered()) {
             return state;
         }
-        Object property = session.getUserProperties().get(GuardConfigurator.USER_PROPERTY);
-        String user = property instanceof String s ? s : null;
-        LocalSession local = claim(session);
         if (local != null) {
             CloseReason decided = local.bind(session);
             state.local = local;
@@ -225,23 +185,12 @@ public final class ServerRuntime implements LocalDelivery {
             return joinInitialRooms(session, spec, state, local.info(), true);
         }
         try {
-            SessionId id = tyrus != null ? tyrus.idOf(session.getId()) : host.newId();
-            Outbound outbound = new Outbound(session.getAsyncRemote(), settings.maxQueuedMessages(),
-                    settings.maxQueuedBytes(), counters);
-            TokenBucket bucket = settings.rateLimitPerSecond() > 0
-                    ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
-            local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
-                    session, outbound, bucket);
-            clustered.put(id, local);
+            local = newLocal(registrar.idAtOpen(session), spec, state.user(), session);
+            clustered.add(local);
             try {
-                if (tyrus != null) {
-                    tyrus.open(session.getId(), user, session.getRequestURI());
-                } else {
-                    host.open(id, spec.path(), user, Map.of());
-                }
+                registrar.open(local.id(), session, spec.path(), state.user());
             } catch (RuntimeException e) {
-                clustered.remove(id, local);
-                outbound.close();
+                clustered.discard(local);
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -261,28 +210,26 @@ public final class ServerRuntime implements LocalDelivery {
      * session to be closed with 1013 when it opens.
      *
      * @param rooms the rooms to join (valid names)
-     * @return the new session's id, or null if it is left to {@link #opened} (a Tyrus cluster
-     *         context registers sessions itself; a draining server refuses them there)
+     * @return the new session's id, or null if it is left to {@link #opened} (the registrar registers
+     *         sessions only when they open; a draining server refuses them there)
      */
     SessionId reserve(EndpointSpec spec, String user, List<String> rooms) {
-        if (tyrus != null || status != ServerStatus.RUNNING) {
+        if (status != ServerStatus.RUNNING) {
             return null;
         }
-        SessionId id = host.newId();
-        Outbound outbound = new Outbound(null, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
-        TokenBucket bucket = settings.rateLimitPerSecond() > 0
-                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
-        LocalSession local = new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
-                null, outbound, bucket);
-        clustered.put(id, local);
-        reserved.put(id, new Reservation(local, System.nanoTime()));
+        SessionId id = registrar.idAtHandshake();
+        if (id == null) {
+            return null;
+        }
+        LocalSession local = newLocal(id, spec, user, null);
+        clustered.add(local);
+        reservations.add(local);
         try {
-            host.open(id, spec.path(), user, Map.of());
+            registrar.open(id, null, spec.path(), user);
         } catch (RuntimeException e) {
             // opened() tries again and refuses the session with 1013 if the cluster is still unavailable
-            reserved.remove(id);
-            clustered.remove(id, local);
-            outbound.close();
+            reservations.remove(id);
+            clustered.discard(local);
             LOG.debug("Could not register session {} during its handshake: {}", id, e.toString());
             return null;
         }
@@ -293,27 +240,14 @@ public final class ServerRuntime implements LocalDelivery {
         return id;
     }
 
-    /**
-     * @return the session registered during this session's handshake, now claimed (possibly already
-     *         deregistered and to be closed), or null if there is none or it was swept
-     */
-    private LocalSession claim(Session session) {
-        Object property = session.getUserProperties().get(RESERVED_PROPERTY);
-        Reservation reservation = property instanceof SessionId id ? reserved.remove(id) : null;
-        return reservation == null ? null : reservation.local();
-    }
-
-    private void sweepReservations() {
-        long now = System.nanoTime();
-        reserved.forEach((id, reservation) -> {
-            if (now - reservation.sinceNanos() > reservationTimeout.toNanos() && reserved.remove(id, reservation)) {
-                LOG.debug("Session {} was registered during its handshake but never opened; deregistering it", id);
-                deregister(reservation.local());
-            }
-        });
-    }
-
-    private record Reservation(LocalSession local, long sinceNanos) {
+    /** @param session the open session, or null for one registered during its handshake */
+    private LocalSession newLocal(SessionId id, EndpointSpec spec, String user, Session session) {
+        RemoteEndpoint.Async remote = session == null ? null : session.getAsyncRemote();
+        Outbound outbound = new Outbound(remote, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
+        TokenBucket bucket = settings.rateLimitPerSecond() > 0
+                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
+        return new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
+                session, outbound, bucket);
     }
 
     /**
@@ -328,7 +262,7 @@ public final class ServerRuntime implements LocalDelivery {
             return state;
         }
         if (!joinedAtHandshake) {
-            state.refusal = join(info.id(), GuardConfigurator.roomsOf(session.getUserProperties()));
+            state.refusal = join(info.id(), state.rooms());
         }
         return state;
     }
@@ -360,119 +294,15 @@ public final class ServerRuntime implements LocalDelivery {
 
     /** A session closed (or failed to open): deregisters it once and forgets it. */
     void closed(Session session) {
-        Object state = session.getUserProperties().get(STATE_PROPERTY);
-        if (state instanceof SessionState s && s.local != null) {
-            deregister(s.local);
+        SessionState state = SessionState.of(session);
+        if (state != null && state.local != null) {
+            clustered.deregister(state.local);
         }
         sessions.remove(session);
         if (sessions.isEmpty()) {
             synchronized (emptyLock) {
                 emptyLock.notifyAll();
             }
-        }
-    }
-
-    static SessionState stateOf(Session session) {
-        Object state = session.getUserProperties().get(STATE_PROPERTY);
-        return state instanceof SessionState s ? s : null;
-    }
-
-    private void deregister(LocalSession local) {
-        if (!local.markDeregistered()) {
-            return;
-        }
-        local.outbound().close();
-        clustered.remove(local.id(), local);
-        removeFromCluster(local);
-    }
-
-    /**
-     * Deregisters at once locally (no more messages are queued for the session) and in the cluster
-     * on the close executor: the caller is a fan-out thread, which a slow consumer must not block.
-     */
-    private void deregisterSoon(LocalSession local) {
-        if (!local.markDeregistered()) {
-            return;
-        }
-        local.outbound().close();
-        clustered.remove(local.id(), local);
-        try {
-            closer.execute(() -> removeFromCluster(local));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            removeFromCluster(local);
-        }
-    }
-
-    private void removeFromCluster(LocalSession local) {
-        try {
-            if (tyrus != null) {
-                tyrus.closed(local.id().value());
-            } else {
-                host.closed(local.id());
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("Deregistering session {} failed: {}", local.id(), e.toString());
-        }
-    }
-
-    // ---------------------------------------------------------------- LocalDelivery
-
-    @Override
-    public void deliver(Collection<SessionId> ids, Message message) {
-        for (SessionId id : ids) {
-            LocalSession local = clustered.get(id);
-            if (local == null) {
-                continue;
-            }
-            Outbound.Offer result = local.outbound().offer(message);
-            if (result == Outbound.Offer.FULL) {
-                overflow(local);
-            } else if (result == Outbound.Offer.CLOSED) {
-                counters.dropped.increment();
-                local.countDropped();
-            }
-        }
-    }
-
-    @Override
-    public void close(SessionId id, CloseCode code) {
-        LocalSession local = clustered.get(id);
-        if (local != null) {
-            closeSession(local, toReason(code));
-        }
-    }
-
-    private void overflow(LocalSession local) {
-        counters.dropped.increment();
-        local.countDropped();
-        boolean first = warnedSlowConsumer.compareAndSet(false, true);
-        if (settings.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
-            log(first, local, "dropping messages (policy DROP_NEWEST)");
-            return;
-        }
-        if (local.markClosing()) {
-            counters.slowConsumerCloses.increment();
-            log(first, local, "closing it (policy CLOSE)");
-            deregisterSoon(local);
-            closeSession(local, new CloseReason(
-                    CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
-        }
-    }
-
-    private void log(boolean warn, LocalSession local, String action) {
-        if (!warn && !LOG.isDebugEnabled()) {
-            return;
-        }
-        Outbound.Backlog b = local.outbound().lastRefusal();
-        String format = "Outbound queue of session {} is full: it holds {} message(s) / {} bytes behind the one in"
-                + " flight (bounds {} messages / {} bytes) and refused one of {} bytes; {}"
-                + (warn ? "; further slow consumers are logged at debug" : "");
-        Object[] args = {local.id(), b == null ? 0 : b.messages(), b == null ? 0 : b.bytes(),
-                settings.maxQueuedMessages(), settings.maxQueuedBytes(), b == null ? 0 : b.messageBytes(), action};
-        if (warn) {
-            LOG.warn(format, args);
-        } else {
-            LOG.debug(format, args);
         }
     }
 
@@ -490,41 +320,21 @@ public final class ServerRuntime implements LocalDelivery {
         }
     }
 
-    /** Closes a session's socket, or, for one still in its handshake, has it closed when it opens. */
-    private void closeSession(LocalSession local, CloseReason reason) {
-        Session session = local.session();
-        if (session == null) {
-            local.closeWhenBound(reason);
-            session = local.session(); // bound meanwhile: bind() may have missed the reason
-            if (session == null) {
-                return;
-            }
-        }
-        closeAsync(session, reason);
-    }
-
     void closeAsync(Session session, CloseReason reason) {
-        try {
-            closer.execute(() -> closeNow(session, reason));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            closeNow(session, reason);
-        }
+        closer.closeAsync(session, reason);
     }
 
-    private static void closeNow(Session session, CloseReason reason) {
-        try {
-            if (session.isOpen()) {
-                session.close(reason);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Closing session {} failed: {}", session.getId(), e.toString());
-        }
+    // ---------------------------------------------------------------- LocalDelivery
+
+    @Override
+    public void deliver(Collection<SessionId> ids, Message message) {
+        clustered.deliver(ids, message);
     }
 
-    static CloseReason toReason(CloseCode code) {
-        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason());
+    @Override
+    public void close(SessionId id, CloseCode code) {
+        clustered.close(id, code);
     }
-
 
     // ---------------------------------------------------------------- drain
 
@@ -532,7 +342,7 @@ public final class ServerRuntime implements LocalDelivery {
     void closeAllGoingAway() {
         CloseReason reason = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server is draining");
         for (Session s : sessions) {
-            closeAsync(s, reason);
+            closer.closeAsync(s, reason);
         }
     }
 
@@ -556,15 +366,12 @@ public final class ServerRuntime implements LocalDelivery {
 
     /** Deregisters every clustered session still known, whatever its socket does. */
     void deregisterAll() {
-        List<LocalSession> all = new ArrayList<>(clustered.values());
-        for (LocalSession local : all) {
-            deregister(local);
-        }
+        clustered.deregisterAll();
     }
 
     void shutdownExecutor() {
-        closer.shutdownNow();
-        sweeper.shutdownNow();
+        closer.shutdown();
+        reservations.shutdown();
     }
 
     /** @return the number of open sessions */
@@ -577,13 +384,5 @@ public final class ServerRuntime implements LocalDelivery {
         return new ServerStats(sessions.size(), counters.queued.sum(), counters.sent.sum(), counters.dropped.sum(),
                 counters.slowConsumerCloses.sum(), counters.refusedOverCapacity.sum(), counters.refusedDraining.sum(),
                 counters.refusedHandshakes.sum(), counters.oversizedMessages.sum());
-    }
-
-    /** Per-session state kept in the session's user properties. */
-    static final class SessionState {
-        volatile LocalSession local;
-        volatile CloseReason refusal;
-        volatile jakarta.websocket.Endpoint delegate;
-        volatile boolean delegateOpened;
     }
 }

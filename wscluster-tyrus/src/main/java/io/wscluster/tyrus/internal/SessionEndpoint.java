@@ -31,7 +31,7 @@ public final class SessionEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
-        ServerRuntime.SessionState state = runtime.opened(session, spec);
+        SessionState state = runtime.opened(session, spec);
         if (state.refusal != null) {
             runtime.closeAsync(session, state.refusal);
             return;
@@ -45,7 +45,7 @@ public final class SessionEndpoint extends Endpoint {
     @Override
     public void onClose(Session session, CloseReason closeReason) {
         try {
-            ServerRuntime.SessionState state = ServerRuntime.stateOf(session);
+            SessionState state = SessionState.of(session);
             if (state != null && state.delegateOpened) {
                 state.delegate.onClose(session, closeReason);
             }
@@ -56,7 +56,7 @@ public final class SessionEndpoint extends Endpoint {
 
     @Override
     public void onError(Session session, Throwable thr) {
-        ServerRuntime.SessionState state = ServerRuntime.stateOf(session);
+        SessionState state = SessionState.of(session);
         if (state != null && state.delegateOpened) {
             state.delegate.onError(session, thr);
         } else {

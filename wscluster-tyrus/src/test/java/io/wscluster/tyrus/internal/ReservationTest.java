@@ -40,7 +40,7 @@ class ReservationTest {
                 WsServer.DEFAULT_OVERFLOW_CLOSE_CODE, 0, 0, s -> { }, WsServer.DEFAULT_DRAIN_TIMEOUT);
         // the checks right after reserve() must run before the reservation times out: 2 s leaves room for a
         // descheduled test thread on a loaded machine
-        ServerRuntime runtime = new ServerRuntime(settings, null, Duration.ofSeconds(2));
+        ServerRuntime runtime = new ServerRuntime(settings, SessionRegistrar.plain(), Duration.ofSeconds(2));
         try {
             runtime.attach();
             runtime.status(ServerStatus.RUNNING);

@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import org.glassfish.tyrus.core.cluster.RemoteSession.DistributedMapKey;
 import org.slf4j.Logger;

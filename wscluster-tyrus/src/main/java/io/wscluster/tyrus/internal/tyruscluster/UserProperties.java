@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import org.glassfish.tyrus.core.frame.TyrusFrame;
 import org.glassfish.tyrus.core.monitoring.ApplicationEventListener;
@@ -18,15 +18,15 @@ import org.glassfish.tyrus.core.monitoring.MessageEventListener;
  */
 final class SessionMonitor implements ApplicationEventListener {
 
-    private final TyrusClusterCore core;
+    private final LocalSessions sessions;
 
-    SessionMonitor(TyrusClusterCore core) {
-        this.core = core;
+    SessionMonitor(LocalSessions sessions) {
+        this.sessions = sessions;
     }
 
     @Override
     public void onApplicationInitialized(String applicationName) {
-        core.monitored();
+        sessions.monitored();
     }
 
     @Override
@@ -36,23 +36,23 @@ final class SessionMonitor implements ApplicationEventListener {
 
     @Override
     public EndpointEventListener onEndpointRegistered(String endpointPath, Class<?> endpointClass) {
-        core.monitored();
+        sessions.monitored();
         return new EndpointEventListener() {
             @Override
             public MessageEventListener onSessionOpened(String sessionId) {
-                core.admitted(sessionId);
+                sessions.admitted(sessionId);
                 return new MessageEventListener() {
                     @Override
                     public void onFrameSent(TyrusFrame.FrameType frameType, long payloadLength) {
                         if (frameType == TyrusFrame.FrameType.CLOSE) {
-                            core.closing(sessionId);
+                            sessions.closing(sessionId);
                         }
                     }
 
                     @Override
                     public void onFrameReceived(TyrusFrame.FrameType frameType, long payloadLength) {
                         if (frameType == TyrusFrame.FrameType.CLOSE) {
-                            core.closing(sessionId);
+                            sessions.closing(sessionId);
                         }
                     }
                 };

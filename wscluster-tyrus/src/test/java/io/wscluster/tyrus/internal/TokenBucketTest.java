@@ -1,4 +1,4 @@
-package io.wscluster.tyrus;
+package io.wscluster.tyrus.internal;
 
 import org.junit.jupiter.api.Test;
 

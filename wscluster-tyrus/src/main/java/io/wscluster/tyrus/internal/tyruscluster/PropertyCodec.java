@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import jakarta.websocket.Extension;
 import org.glassfish.tyrus.core.TyrusExtension;

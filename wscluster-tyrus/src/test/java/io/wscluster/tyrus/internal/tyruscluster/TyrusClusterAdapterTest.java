@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import io.wscluster.CloseCode;
 import io.wscluster.Message;
@@ -30,15 +30,15 @@ import static org.awaitility.Awaitility.await;
  * The context's bookkeeping of local sessions in server mode, driven as Tyrus drives it, on a real
  * one-member cluster with a {@link SessionHost} that counts the calls.
  */
-class TyrusClusterCoreTest {
+class TyrusClusterAdapterTest {
 
     /** The pending timeout (2 s) bounds the time between a create() and the checks or open() after it. */
-    private static final TyrusClusterCore.Timings FAST = new TyrusClusterCore.Timings(Duration.ofSeconds(2),
+    private static final TyrusClusterAdapter.Timings FAST = new TyrusClusterAdapter.Timings(Duration.ofSeconds(2),
             Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(60), Duration.ofMillis(50));
 
     private static HazelcastCluster cluster;
     private static CountingHost host;
-    private TyrusClusterCore core;
+    private TyrusClusterAdapter core;
 
     @BeforeAll
     static void startMember() {
@@ -66,7 +66,7 @@ class TyrusClusterCoreTest {
 
     @BeforeEach
     void bind() {
-        core = new TyrusClusterCore(TyrusClusterCore.Mode.SERVER, FAST);
+        core = new TyrusClusterAdapter(TyrusClusterAdapter.Mode.SERVER, FAST);
         core.bind(cluster, host);
         host.reset();
     }
@@ -104,7 +104,7 @@ class TyrusClusterCoreTest {
         assertThat(info.attributes()).containsEntry("tyrus.queryString", "a=1").containsEntry("tyrus.secure", "false");
         assertThat(cluster.registry().session(info.id())).hasValueSatisfying(s -> {
             assertThat(s.user()).contains("alice");
-            assertThat(s.rooms()).containsExactly(TyrusClusterCore.pathRoom("/p"));
+            assertThat(s.rooms()).containsExactly(TyrusClusterAdapter.pathRoom("/p"));
         });
         assertThat(core.isSessionOpen(id, "/p")).isTrue();
 
@@ -156,7 +156,7 @@ class TyrusClusterCoreTest {
 
     @Test
     void unboundOrShutDownContext_refusesWorkWithMessagesThatSayWhy() throws Exception {
-        TyrusClusterCore unbound = new TyrusClusterCore(TyrusClusterCore.Mode.SERVER, FAST);
+        TyrusClusterAdapter unbound = new TyrusClusterAdapter(TyrusClusterAdapter.Mode.SERVER, FAST);
         assertThatThrownBy(unbound::createSessionId).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("TyrusClusterContext is not bound to a node yet");
 

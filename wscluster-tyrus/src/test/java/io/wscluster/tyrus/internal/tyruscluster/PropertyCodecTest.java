@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import io.wscluster.CloseCode;
 import jakarta.websocket.CloseReason;
@@ -111,23 +111,23 @@ class PropertyCodecTest {
 
     @Test
     void closeCode_keepsApplicationCodes_mapsCodesReservedForTheProtocolToNormalClosure_andCutsLongReasons() {
-        assertThat(TyrusClusterCore.closeCode(null)).isEqualTo(new CloseCode(1000, ""));
-        assertThat(TyrusClusterCore.closeCode(new CloseReason(CloseReason.CloseCodes.getCloseCode(4001), "kicked")))
+        assertThat(ClusterSends.closeCode(null)).isEqualTo(new CloseCode(1000, ""));
+        assertThat(ClusterSends.closeCode(new CloseReason(CloseReason.CloseCodes.getCloseCode(4001), "kicked")))
                 .isEqualTo(new CloseCode(4001, "kicked"));
-        assertThat(TyrusClusterCore.closeCode(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "x")))
+        assertThat(ClusterSends.closeCode(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "x")))
                 .isEqualTo(new CloseCode(1000, "x"));
-        assertThat(TyrusClusterCore.closeCode(new CloseReason(CloseReason.CloseCodes.NO_STATUS_CODE, null)))
+        assertThat(ClusterSends.closeCode(new CloseReason(CloseReason.CloseCodes.NO_STATUS_CODE, null)))
                 .isEqualTo(new CloseCode(1000, ""));
-        assertThat(TyrusClusterCore.truncateUtf8("€".repeat(50), 123)).isEqualTo("€".repeat(41)); // 150 bytes to 123
-        assertThat(TyrusClusterCore.truncateUtf8("short", 123)).isEqualTo("short");
+        assertThat(ClusterSends.truncateUtf8("€".repeat(50), 123)).isEqualTo("€".repeat(41)); // 150 bytes to 123
+        assertThat(ClusterSends.truncateUtf8("short", 123)).isEqualTo("short");
     }
 
     @Test
     void pathRoom_isAValidRoomNameThatDependsOnThePathOnly() {
-        assertThat(TyrusClusterCore.pathRoom("/chat/{room}")).matches("tyrus\\.[0-9a-f]{32}")
-                .isEqualTo(TyrusClusterCore.pathRoom("/chat/{room}"))
-                .isNotEqualTo(TyrusClusterCore.pathRoom("/chat"));
-        assertThat(io.wscluster.Names.isValidRoom(TyrusClusterCore.pathRoom("/chat/{room}"))).isTrue();
+        assertThat(TyrusClusterAdapter.pathRoom("/chat/{room}")).matches("tyrus\\.[0-9a-f]{32}")
+                .isEqualTo(TyrusClusterAdapter.pathRoom("/chat/{room}"))
+                .isNotEqualTo(TyrusClusterAdapter.pathRoom("/chat"));
+        assertThat(io.wscluster.Names.isValidRoom(TyrusClusterAdapter.pathRoom("/chat/{room}"))).isTrue();
     }
 
     @Test

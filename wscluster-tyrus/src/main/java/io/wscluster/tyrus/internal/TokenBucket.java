@@ -1,9 +1,10 @@
-package io.wscluster.tyrus;
+package io.wscluster.tyrus.internal;
 
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket: a sustained rate with a burst, for limiting what one connection may send.
+ * A token bucket: a sustained rate with a burst, for the inbound rate limit of one session
+ * ({@code WsServer.Builder.rateLimit}); its clock is a constructor argument, so tests move time.
  *
  * <p>A new bucket starts full ({@code burst} tokens) and refills continuously at
  * {@code ratePerSecond}, never above {@code burst}. Thread-safe.
@@ -14,10 +15,8 @@ import java.util.function.LongSupplier;
  *     // answer "rate_limited" and drop the frame
  * }
  * }</pre>
- *
- * @since 0.1.0
  */
-public final class TokenBucket {
+final class TokenBucket {
 
     private static final double NANOS_PER_SECOND = 1_000_000_000d;
 
@@ -49,7 +48,7 @@ public final class TokenBucket {
      * @return the bucket
      * @throws IllegalArgumentException if a value is out of range
      */
-    public static TokenBucket of(double ratePerSecond, int burst) {
+    static TokenBucket of(double ratePerSecond, int burst) {
         return new TokenBucket(ratePerSecond, burst, System::nanoTime);
     }
 
@@ -58,7 +57,7 @@ public final class TokenBucket {
      *
      * @return true if a token was taken, false if the bucket is empty
      */
-    public synchronized boolean tryAcquire() {
+    synchronized boolean tryAcquire() {
         long now = nanoTime.getAsLong();
         long elapsed = now - last;
         if (elapsed > 0) {
@@ -73,12 +72,12 @@ public final class TokenBucket {
     }
 
     /** @return the capacity */
-    public int burst() {
+    int burst() {
         return burst;
     }
 
     /** @return the sustained rate in tokens per second */
-    public double ratePerSecond() {
+    double ratePerSecond() {
         return ratePerNano * NANOS_PER_SECOND;
     }
 }

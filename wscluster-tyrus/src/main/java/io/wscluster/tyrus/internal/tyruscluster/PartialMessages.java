@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.wscluster.tyrus.internal;
+package io.wscluster.tyrus.internal.tyruscluster;
 
 import io.wscluster.Registry;
 import io.wscluster.SessionId;
