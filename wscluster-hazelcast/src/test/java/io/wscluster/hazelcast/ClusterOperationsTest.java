@@ -485,7 +485,7 @@ class ClusterOperationsTest {
 
     @Test
     void attachServer_twice_isRefused() {
-        assertThatThrownBy(() -> a.cluster().attachServer(new io.wscluster.hazelcast.testkit.RecordingDelivery()))
+        assertThatThrownBy(() -> a.cluster().attachServer(new io.wscluster.testkit.RecordingDelivery()))
                 .isInstanceOf(io.wscluster.ClusterException.class)
                 .hasMessageContaining("already has a server attached");
     }

@@ -1,6 +1,7 @@
 package io.wscluster.hazelcast.testkit;
 
 import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.testkit.RecordingDelivery;
 import io.wscluster.spi.SessionHost;
 
 import java.io.IOException;
