@@ -36,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * {@code MeterRegistryCompatibilityKit} is the model):
  * <pre>{@code
  * class InMemoryClusterTest extends ClusterContractKit {
+ *     @Override
  *     protected ClusterNodes startNodes(int count) {
  *         return InMemoryNetwork.startNodes(count);
  *     }
