@@ -9,14 +9,49 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
 /**
- * Nodes in this JVM: logical nodes of one in-memory cluster ({@link InMemoryNetwork}), each with a
- * {@link WsServer} on its own 127.0.0.1 port. No Hazelcast: what is about Hazelcast is tested in
- * wscluster-hazelcast and src-test.
+ * Nodes in this JVM, each a cluster node with a {@link WsServer} on its own 127.0.0.1 port. The
+ * cluster is the in-memory one ({@link InMemoryNetwork}: no Hazelcast in this module's tests) unless
+ * a {@link Backend} service is on the class path: src-test registers one that starts Hazelcast
+ * members, and runs the cross-node tests of the Tyrus cluster SPI on it.
  */
 public final class Nodes implements AutoCloseable {
+
+    /**
+     * Where the nodes' clusters come from; a fresh instance per {@link Nodes}, found with
+     * {@link ServiceLoader}.
+     */
+    public interface Backend extends AutoCloseable {
+
+        /** @return a new node of this backend's one cluster, with no server attached */
+        Cluster newNode();
+
+        /** Stops every node this backend made, at once (no graceful leave). */
+        @Override
+        void close();
+    }
+
+    /** The default backend: logical nodes of one in-memory network. */
+    private static final class InMemory implements Backend {
+
+        private final InMemoryNetwork network = new InMemoryNetwork();
+        private final List<InMemoryCluster> made = new ArrayList<>();
+
+        @Override
+        public synchronized Cluster newNode() {
+            InMemoryCluster node = network.newNode();
+            made.add(node);
+            return node;
+        }
+
+        @Override
+        public synchronized void close() {
+            made.forEach(InMemoryCluster::crash);
+        }
+    }
 
     static {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -42,9 +77,8 @@ public final class Nodes implements AutoCloseable {
         }
     }
 
-    private final InMemoryNetwork network = new InMemoryNetwork();
+    private final Backend backend = ServiceLoader.load(Backend.class).findFirst().orElseGet(InMemory::new);
     private final List<Node> nodes = new ArrayList<>();
-    private final List<InMemoryCluster> members = new ArrayList<>();
 
     /**
      * Starts {@code count} nodes that form one cluster.
@@ -88,11 +122,7 @@ public final class Nodes implements AutoCloseable {
      * @return the node
      */
     public Cluster newMember() {
-        InMemoryCluster member = network.newNode();
-        synchronized (members) {
-            members.add(member);
-        }
-        return member;
+        return backend.newNode();
     }
 
     /** @return node {@code i} */
@@ -111,10 +141,6 @@ public final class Nodes implements AutoCloseable {
         for (Node n : nodes) {
             n.server().drain();
         }
-        synchronized (members) {
-            for (InMemoryCluster member : members) {
-                member.crash();
-            }
-        }
+        backend.close();
     }
 }
