@@ -2,6 +2,7 @@ package io.wscluster.testkit;
 
 import io.wscluster.CloseCode;
 import io.wscluster.Cluster;
+import io.wscluster.ClusterStats;
 import io.wscluster.Delivery;
 import io.wscluster.Message;
 import io.wscluster.SessionId;
@@ -30,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The contract every {@link Cluster} implementation keeps, across three connected nodes A, B and C:
- * registry, rooms, messaging, disconnect, events and presence, the session host.
+ * registry, rooms, messaging, disconnect, events and presence, the session host, the stats counters.
  *
  * <p>A backend's test extends this class and starts its nodes (Micrometer's
  * {@code MeterRegistryCompatibilityKit} is the model):
@@ -349,6 +350,35 @@ public abstract class ClusterContractKit {
         a.host().closed(onA.id());
         b.host().closed(onB.id());
         c.host().closed(other.id());
+    }
+
+    @Test
+    void stats_countSendsRoutingAndDeliveriesOnBothSides() throws Exception {
+        String user = unique("st");
+        SessionInfo onB = b.host().open("/chat", null, Map.of());
+        SessionInfo onA = a.host().open("/chat", user, Map.of());
+        ClusterStats aBefore = a.cluster().stats();
+        ClusterStats bBefore = b.cluster().stats();
+
+        for (int i = 0; i < 10; i++) {
+            join(a.cluster().messenger().sendText(Target.session(onB.id()), "hi"));
+        }
+        join(a.cluster().messenger().sendText(Target.user(user), "self"));
+
+        ClusterStats aAfter = a.cluster().stats();
+        assertThat(aAfter.messagesSent() - aBefore.messagesSent()).isEqualTo(11);
+        assertThat(aAfter.localDeliveries() - aBefore.localDeliveries()).isEqualTo(1);
+        assertThat(aAfter.envelopesOut() - aBefore.envelopesOut()).isGreaterThanOrEqualTo(10);
+        assertThat(aAfter.bytesOut()).isGreaterThan(aBefore.bytesOut());
+        assertThat(aAfter.routingNanos()).isGreaterThan(aBefore.routingNanos());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            ClusterStats bAfter = b.cluster().stats();
+            assertThat(bAfter.envelopesIn() - bBefore.envelopesIn()).isGreaterThanOrEqualTo(10);
+            assertThat(bAfter.bytesIn()).isGreaterThan(bBefore.bytesIn());
+            assertThat(bAfter.localDeliveries() - bBefore.localDeliveries()).isEqualTo(10);
+        });
+        a.host().closed(onA.id());
+        b.host().closed(onB.id());
     }
 
     @Test
