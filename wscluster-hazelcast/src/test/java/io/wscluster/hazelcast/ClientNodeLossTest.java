@@ -10,7 +10,7 @@ import io.wscluster.event.NodeLeft;
 import io.wscluster.event.UserOffline;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
-import io.wscluster.hazelcast.testkit.RecordingDelivery;
+import io.wscluster.testkit.RecordingDelivery;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

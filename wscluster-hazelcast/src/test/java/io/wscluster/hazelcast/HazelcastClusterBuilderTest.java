@@ -6,7 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.ClusterException;
 import io.wscluster.SessionInfo;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
-import io.wscluster.hazelcast.testkit.RecordingDelivery;
+import io.wscluster.testkit.RecordingDelivery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,7 +5,7 @@ import io.wscluster.Delivery;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
-import io.wscluster.hazelcast.testkit.RecordingDelivery;
+import io.wscluster.testkit.RecordingDelivery;
 import io.wscluster.spi.SessionHost;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package io.wscluster.tyrus;
 
+import io.wscluster.Cluster;
 import io.wscluster.SessionInfo;
 import io.wscluster.event.Subscription;
-import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import io.wscluster.tyrus.support.Client;
 import io.wscluster.tyrus.support.LimitedEndpoint;
@@ -40,7 +40,7 @@ class TyrusClusterContextStandaloneTest {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(100));
 
     private static Nodes nodes;
-    private static HazelcastCluster member;
+    private static Cluster member;
     private static TyrusClusterContext context;
     private static LoopbackTyrusServer tyrus;
 

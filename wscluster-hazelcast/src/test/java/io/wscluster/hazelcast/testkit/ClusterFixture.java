@@ -1,6 +1,9 @@
 package io.wscluster.hazelcast.testkit;
 
 import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.testkit.ClusterNodes;
+import io.wscluster.testkit.RecordingDelivery;
+import io.wscluster.testkit.TestNode;
 import io.wscluster.spi.SessionHost;
 
 import java.io.IOException;
@@ -153,6 +156,36 @@ public final class ClusterFixture implements AutoCloseable {
             }
         }
         return new ServerSocket(0, 1, loopback);
+    }
+
+    /**
+     * This fixture as the contract kits ({@code io.wscluster.testkit}) see it: its members as test
+     * nodes, a crash as {@link HazelcastCluster#crash()}, cleanup within {@link #FAILURE_TIMEOUT}.
+     *
+     * @return a view of this fixture; closing it closes the fixture
+     */
+    public ClusterNodes asKitNodes() {
+        return new ClusterNodes() {
+            @Override
+            public List<TestNode> nodes() {
+                return members.stream().map(m -> new TestNode(m.cluster(), m.server(), m.host())).toList();
+            }
+
+            @Override
+            public void crash(TestNode node) {
+                ((HazelcastCluster) node.cluster()).crash();
+            }
+
+            @Override
+            public Duration failureTimeout() {
+                return FAILURE_TIMEOUT;
+            }
+
+            @Override
+            public void close() {
+                ClusterFixture.this.close();
+            }
+        };
     }
 
     @Override

@@ -2,19 +2,18 @@ package io.wscluster.tyrus.internal;
 
 import io.wscluster.Message;
 import io.wscluster.SessionId;
-import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.testkit.InMemoryCluster;
+import io.wscluster.testkit.InMemoryNetwork;
 import io.wscluster.tyrus.Authenticator;
 import io.wscluster.tyrus.ServerStatus;
 import io.wscluster.tyrus.RoomResolver;
 import io.wscluster.tyrus.UserResolver;
 import io.wscluster.tyrus.WsServer;
-import io.wscluster.tyrus.support.Nodes;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,10 +27,7 @@ class ReservationTest {
 
     @Test
     void reserve_neverClaimed_isDeregisteredAfterTheTimeout() {
-        int port = Nodes.freePorts(1)[0];
-        HazelcastCluster cluster = HazelcastCluster.builder().clusterName("wsc-res-" + UUID.randomUUID().toString().substring(0, 8))
-                .bindAddress("127.0.0.1").port(port).members("127.0.0.1:" + port)
-                .property("hazelcast.partition.count", "7").build();
+        InMemoryCluster cluster = new InMemoryNetwork().newNode();
         Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, UserResolver.anonymous(),
                 RoomResolver.none(), Set.of(),
                 WsServer.DEFAULT_MAX_CONNECTIONS, WsServer.DEFAULT_RETRY_AFTER, WsServer.DEFAULT_MAX_TEXT_MESSAGE_BYTES,

@@ -4,10 +4,10 @@ import io.wscluster.CloseCode;
 import io.wscluster.Message;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
-import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
-import io.wscluster.tyrus.support.Nodes;
+import io.wscluster.testkit.InMemoryCluster;
+import io.wscluster.testkit.InMemoryNetwork;
 import org.glassfish.tyrus.core.cluster.RemoteSession.DistributedMapKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The context's bookkeeping of local sessions in server mode, driven as Tyrus drives it, on a real
- * one-member cluster with a {@link SessionHost} that counts the calls.
+ * The context's bookkeeping of local sessions in server mode, driven as Tyrus drives it, on a
+ * one-node in-memory cluster with a {@link SessionHost} that counts the calls.
  */
 class TyrusClusterAdapterTest {
 
@@ -36,16 +35,13 @@ class TyrusClusterAdapterTest {
     private static final TyrusClusterAdapter.Timings FAST = new TyrusClusterAdapter.Timings(Duration.ofSeconds(2),
             Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(60), Duration.ofMillis(50));
 
-    private static HazelcastCluster cluster;
+    private static InMemoryCluster cluster;
     private static CountingHost host;
     private TyrusClusterAdapter core;
 
     @BeforeAll
     static void startMember() {
-        int port = Nodes.freePorts(1)[0];
-        cluster = HazelcastCluster.builder().clusterName("wsc-core-" + UUID.randomUUID().toString().substring(0, 8))
-                .bindAddress("127.0.0.1").port(port).members("127.0.0.1:" + port)
-                .property("hazelcast.partition.count", "7").build();
+        cluster = new InMemoryNetwork().newNode();
         host = new CountingHost(cluster.attachServer(new LocalDelivery() {
             @Override
             public void deliver(Collection<SessionId> sessions, Message message) {

@@ -1,4 +1,4 @@
-package io.wscluster.hazelcast.testkit;
+package io.wscluster.testkit;
 
 import io.wscluster.CloseCode;
 import io.wscluster.Message;
@@ -38,7 +38,7 @@ public final class RecordingDelivery implements LocalDelivery {
 
     /**
      * @param session a local session
-     * @return the texts written to it so far, in order
+     * @return the texts written to it so far, in order; a binary message as {@code <binary N>}
      */
     public List<String> texts(SessionId session) {
         List<Message> list = received.getOrDefault(session, List.of());
