@@ -1,7 +1,7 @@
 package io.wscluster.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.it.harness.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import io.wscluster.tyrus.testkit.RawWebSocket;
@@ -55,7 +55,7 @@ class ChatConformanceTest {
     }
 
     private ChatClient connect(int node, String user) {
-        ChatClient client = ChatClient.connect(nodes.get(node).chatUri(user), user);
+        ChatClient client = ChatClient.handshake(nodes.get(node).chatUri(user), user);
         clients.add(client);
         return client;
     }
@@ -267,7 +267,7 @@ class ChatConformanceTest {
                 "{\"op\":\"send\",\"room\":\"bad room\",\"body\":\"x\"}", "{\"op\":\"direct\",\"to\":\"bad user\",\"body\":\"x\"}",
                 "{\"op\":\"direct\",\"to\":\"ok\"}", "{\"op\":\"who\"}", "{\"op\":\"leave\",\"room\":null}");
         for (String frame : bad) {
-            client.sendRaw(frame);
+            client.sendText(frame);
             JsonNode error = client.next(WAIT);
             assertThat(error.path("op").asText()).as(frame).isEqualTo("error");
             assertThat(error.path("code").asText()).as(frame).isEqualTo("bad_request");
@@ -299,7 +299,7 @@ class ChatConformanceTest {
         ChatClient sender = joined(0, name("s"), room);
         ChatClient receiver = joined(1, name("r"), room);
         for (int i = 0; i < 700; i++) {
-            sender.sendRaw("{\"op\":\"send\",\"room\":\"bad room\",\"body\":\"x\"}");
+            sender.sendText("{\"op\":\"send\",\"room\":\"bad room\",\"body\":\"x\"}");
         }
         for (int i = 0; i < 700; i++) {
             assertThat(sender.next(WAIT).path("code").asText()).isEqualTo("bad_request");
@@ -334,7 +334,7 @@ class ChatConformanceTest {
         int fill = 65_536 - prefix.length() - suffix.length();
         String exact = prefix + "x".repeat(fill) + suffix;
         assertThat(exact.getBytes(StandardCharsets.UTF_8)).hasSize(65_536);
-        sender.sendRaw(exact);
+        sender.sendText(exact);
         assertThat(sender.nextOp("msg", WAIT).path("body").asText()).hasSize(fill);
 
         ChatClient fragmented = joined(0, name("f"), room);
@@ -343,7 +343,7 @@ class ChatConformanceTest {
         assertThat(fragmented.awaitClose(WAIT).code()).isEqualTo(1009);
 
         ChatClient whole = connect(1, name("w"));
-        whole.sendRaw(over);
+        whole.sendText(over);
         assertThat(whole.awaitClose(WAIT).code()).isEqualTo(1009);
     }
 

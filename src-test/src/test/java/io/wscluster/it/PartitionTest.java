@@ -1,6 +1,6 @@
 package io.wscluster.it;
 
-import io.wscluster.it.harness.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.it.harness.ChatNode;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.LinkProxy;
@@ -29,14 +29,14 @@ class PartitionTest {
     private static final String ROOM = "lobby";
 
     private static ChatClient joined(ChatNode node, String user) {
-        ChatClient client = ChatClient.connect(node.chatUri(user), user);
+        ChatClient client = ChatClient.handshake(node.chatUri(user), user);
         client.send("op", "join", "room", ROOM);
         client.nextOp("joined", WAIT);
         return client;
     }
 
     private static List<String> who(ChatNode node) {
-        try (ChatClient asker = ChatClient.connect(node.chatUri("asker"), "asker")) {
+        try (ChatClient asker = ChatClient.handshake(node.chatUri("asker"), "asker")) {
             asker.send("op", "who", "room", ROOM);
             List<String> users = new ArrayList<>();
             asker.nextOp("members", WAIT).path("users").forEach(u -> users.add(u.asText()));

@@ -2,7 +2,7 @@ package io.wscluster.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wscluster.it.harness.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.it.harness.ChatNode;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
@@ -87,7 +87,7 @@ class SlowConsumerTest {
                 reader.joined.get(30, TimeUnit.SECONDS);
             }
 
-            try (ChatClient observer = ChatClient.connect(nodes.get(0).chatUri("observer"), "observer");
+            try (ChatClient observer = ChatClient.handshake(nodes.get(0).chatUri("observer"), "observer");
                  Flooder firehose = new Flooder(nodes.get(0), List.of("flood0", "flood5"))) {
                 // Four rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
                 // on 2 shared cores. A baseline round carries the same flood of large messages, read by the

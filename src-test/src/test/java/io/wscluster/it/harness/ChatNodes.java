@@ -1,5 +1,7 @@
 package io.wscluster.it.harness;
 
+import io.wscluster.examples.chat.testkit.FreePorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ public final class ChatNodes implements AutoCloseable {
      */
     public static ChatNodes start(int count, Path logDir, String... extraArgs) {
         ChatNodes cluster = new ChatNodes(logDir);
-        int[] ports = freePorts(count * 2);
+        int[] ports = FreePorts.of(count * 2);
         String members = java.util.Arrays.stream(ports, count, count * 2)
                 .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<String> args = new ArrayList<>(List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())));
@@ -64,7 +66,7 @@ public final class ChatNodes implements AutoCloseable {
      */
     public static ChatNodes startBehindProxies(int count, Path logDir, List<LinkProxy> proxies) {
         ChatNodes cluster = new ChatNodes(logDir);
-        int[] ports = freePorts(count * 2);
+        int[] ports = FreePorts.of(count * 2);
         try {
             for (int i = 0; i < count; i++) {
                 proxies.add(new LinkProxy(i, new java.net.InetSocketAddress(LinkProxy.nodeAddress(i), ports[count + i])));
@@ -130,13 +132,5 @@ public final class ChatNodes implements AutoCloseable {
                 node.kill();
             }
         }
-    }
-
-    /**
-     * @param count how many
-     * @return free loopback ports
-     */
-    public static int[] freePorts(int count) {
-        return io.wscluster.hazelcast.testkit.ClusterFixture.freePorts(count);
     }
 }

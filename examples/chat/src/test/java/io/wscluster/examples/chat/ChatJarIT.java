@@ -1,8 +1,8 @@
 package io.wscluster.examples.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.examples.chat.support.ChatClient;
-import io.wscluster.examples.chat.support.ChatCluster;
+import io.wscluster.examples.chat.testkit.ChatClient;
+import io.wscluster.examples.chat.testkit.FreePorts;
 import io.wscluster.examples.chat.support.Http;
 import io.wscluster.examples.chat.support.JarNode;
 import org.junit.jupiter.api.DisplayName;
@@ -27,7 +27,7 @@ class ChatJarIT {
     @Test
     @DisplayName("two jar nodes form a cluster; SIGTERM drains one: 1001, it leaves, it exits 0 within 10 s")
     void twoNodes_messageCrosses_sigtermDrains() {
-        int[] clusterPorts = ChatCluster.freePorts(2);
+        int[] clusterPorts = FreePorts.of(2);
         String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
         String name = "chat-it-" + UUID.randomUUID().toString().substring(0, 8);
         try (JarNode one = JarNode.start("node-one", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
@@ -50,7 +50,7 @@ class ChatJarIT {
 
                 long start = System.nanoTime();
                 two.terminate();
-                assertThat(bob.closed().join().getCloseCode().getCode()).isEqualTo(1001);
+                assertThat(bob.awaitClose(ChatClient.WAIT).code()).isEqualTo(1001);
                 int status = two.awaitExit(Duration.ofSeconds(15));
                 long tookMs = (System.nanoTime() - start) / 1_000_000;
                 assertThat(status).as("exit status after SIGTERM; log:%n%s", two.log()).isZero();

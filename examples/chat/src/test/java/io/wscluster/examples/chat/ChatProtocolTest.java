@@ -1,7 +1,7 @@
 package io.wscluster.examples.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.wscluster.examples.chat.support.ChatClient.frame;
+import static io.wscluster.examples.chat.testkit.ChatClient.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
