@@ -2,7 +2,7 @@ package io.wscluster.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.examples.chat.testkit.ChatClient;
-import io.wscluster.it.harness.ChatNode;
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ class NodeFailureTest {
         }
     }
 
-    private static ChatClient joined(ChatNode node, String user) {
+    private static ChatClient joined(ChatNodeProcess node, String user) {
         ChatClient client = ChatClient.handshake(node.chatUri(user), user);
         client.send("op", "join", "room", ROOM);
         client.nextOp("joined", WAIT);
