@@ -1,7 +1,7 @@
 package io.wscluster.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.it.harness.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import io.wscluster.tyrus.testkit.RawWebSocket;
@@ -78,7 +78,7 @@ class BadInputTest {
         try (ChatNodes nodes = ChatNodes.start(2, LOGS.dir("fuzz"))) {
             List<ChatClient> good = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                ChatClient client = ChatClient.connect(nodes.get(i % 2).chatUri("good" + i), "good" + i);
+                ChatClient client = ChatClient.handshake(nodes.get(i % 2).chatUri("good" + i), "good" + i);
                 client.send("op", "join", "room", GOOD_ROOM);
                 client.nextOp("joined", WAIT);
                 good.add(client);
@@ -131,10 +131,10 @@ class BadInputTest {
     private static int fuzzTextFrames(ChatNodes nodes, int seed) {
         Random random = new Random(seed);
         String user = "fuzz" + seed;
-        try (ChatClient client = ChatClient.connect(nodes.get(seed % 2).chatUri(user), user)) {
+        try (ChatClient client = ChatClient.handshake(nodes.get(seed % 2).chatUri(user), user)) {
             for (int i = 0; i < FRAMES_PER_FUZZER; i++) {
                 String frame = malformed(random);
-                client.sendRaw(frame);
+                client.sendText(frame);
                 JsonNode answer = client.next(WAIT);
                 assertThat(answer.path("op").asText()).as("answer to %.120s", frame).isEqualTo("error");
                 assertThat(answer.path("code").asText()).as("answer to %.120s", frame).isEqualTo("bad_request");

@@ -1,8 +1,8 @@
 package io.wscluster.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.it.harness.ChatClient;
-import io.wscluster.it.harness.ChatNode;
+import io.wscluster.examples.chat.testkit.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import org.junit.jupiter.api.Test;
@@ -65,8 +65,8 @@ class NodeFailureTest {
         }
     }
 
-    private static ChatClient joined(ChatNode node, String user) {
-        ChatClient client = ChatClient.connect(node.chatUri(user), user);
+    private static ChatClient joined(ChatNodeProcess node, String user) {
+        ChatClient client = ChatClient.handshake(node.chatUri(user), user);
         client.send("op", "join", "room", ROOM);
         client.nextOp("joined", WAIT);
         return client;
@@ -106,7 +106,7 @@ class NodeFailureTest {
                 await().atMost(WAIT).until(() -> fromA.sent.get() > 50 && fromB.sent.get() > 50);
                 long killedAt = System.nanoTime();
                 nodes.get(2).kill();
-                ChatClient observer = ChatClient.connect(nodes.get(1).chatUri("observer"), "observer");
+                ChatClient observer = ChatClient.handshake(nodes.get(1).chatUri("observer"), "observer");
                 await().atMost(ChatNodes.FAILURE_TIMEOUT).pollInterval(Duration.ofMillis(50))
                         .until(() -> who(observer).equals(List.of("alice", "bob")));
                 cleanupMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);

@@ -1,7 +1,7 @@
 package io.wscluster.it;
 
-import io.wscluster.it.harness.ChatClient;
-import io.wscluster.it.harness.ChatNode;
+import io.wscluster.examples.chat.testkit.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.LinkProxy;
 import io.wscluster.it.harness.NodeLogs;
@@ -28,15 +28,15 @@ class PartitionTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String ROOM = "lobby";
 
-    private static ChatClient joined(ChatNode node, String user) {
-        ChatClient client = ChatClient.connect(node.chatUri(user), user);
+    private static ChatClient joined(ChatNodeProcess node, String user) {
+        ChatClient client = ChatClient.handshake(node.chatUri(user), user);
         client.send("op", "join", "room", ROOM);
         client.nextOp("joined", WAIT);
         return client;
     }
 
-    private static List<String> who(ChatNode node) {
-        try (ChatClient asker = ChatClient.connect(node.chatUri("asker"), "asker")) {
+    private static List<String> who(ChatNodeProcess node) {
+        try (ChatClient asker = ChatClient.handshake(node.chatUri("asker"), "asker")) {
             asker.send("op", "who", "room", ROOM);
             List<String> users = new ArrayList<>();
             asker.nextOp("members", WAIT).path("users").forEach(u -> users.add(u.asText()));
@@ -77,7 +77,7 @@ class PartitionTest {
                 proxy.allowAll();
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
-                for (ChatNode node : nodes.nodes()) {
+                for (ChatNodeProcess node : nodes.nodes()) {
                     assertThat(node.health().path("members").asInt()).isEqualTo(3);
                     assertThat(who(node)).as("who on %s", node.name()).containsExactly("alice", "carol", "dave");
                 }

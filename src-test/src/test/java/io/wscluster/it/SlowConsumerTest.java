@@ -2,8 +2,8 @@ package io.wscluster.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wscluster.it.harness.ChatClient;
-import io.wscluster.it.harness.ChatNode;
+import io.wscluster.examples.chat.testkit.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import io.wscluster.it.harness.WholeTextListener;
@@ -87,7 +87,7 @@ class SlowConsumerTest {
                 reader.joined.get(30, TimeUnit.SECONDS);
             }
 
-            try (ChatClient observer = ChatClient.connect(nodes.get(0).chatUri("observer"), "observer");
+            try (ChatClient observer = ChatClient.handshake(nodes.get(0).chatUri("observer"), "observer");
                  Flooder firehose = new Flooder(nodes.get(0), List.of("flood0", "flood5"))) {
                 // Four rounds of each, interleaved, their samples pooled: one round's p99 swings by a third
                 // on 2 shared cores. A baseline round carries the same flood of large messages, read by the
@@ -133,7 +133,7 @@ class SlowConsumerTest {
                         }
                     }
                 }
-                for (ChatNode node : nodes.nodes()) {
+                for (ChatNodeProcess node : nodes.nodes()) {
                     assertThat(node.isAlive()).isTrue();
                     assertThat(node.logText()).doesNotContain("OutOfMemoryError");
                     long heap = heapUsedAfterGc(node.pid());
@@ -170,7 +170,7 @@ class SlowConsumerTest {
         private final Thread reader;
         private volatile String closedBy;
 
-        Flooder(ChatNode node, List<String> rooms) throws IOException {
+        Flooder(ChatNodeProcess node, List<String> rooms) throws IOException {
             socket = RawWebSocket.connect(node.port(), "/chat?user=firehose", java.util.Map.of(), 4 * 1024 * 1024);
             assertThat(socket.status()).as("firehose handshake").isEqualTo(101);
             for (String room : rooms) {
@@ -272,7 +272,7 @@ class SlowConsumerTest {
     }
 
     /** Opens a chat connection that joins a normal room and a flood room, with a tiny receive buffer, and never reads. */
-    private static Socket openNonReader(ChatNode node, String user, String room, int index) throws IOException {
+    private static Socket openNonReader(ChatNodeProcess node, String user, String room, int index) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("127.0.0.1", node.port()), 3000);

@@ -1,5 +1,8 @@
 package io.wscluster.it.harness;
 
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
+import io.wscluster.examples.chat.testkit.FreePorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -18,7 +21,7 @@ public final class ChatNodes implements AutoCloseable {
     /** Failure timeout given to the nodes: detection plus cleanup. */
     public static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(5);
 
-    private final List<ChatNode> nodes = new ArrayList<>();
+    private final List<ChatNodeProcess> nodes = new ArrayList<>();
     private final String clusterName = "wsc-it-" + UUID.randomUUID().toString().substring(0, 8);
     private final Path logDir;
 
@@ -36,14 +39,14 @@ public final class ChatNodes implements AutoCloseable {
      */
     public static ChatNodes start(int count, Path logDir, String... extraArgs) {
         ChatNodes cluster = new ChatNodes(logDir);
-        int[] ports = freePorts(count * 2);
+        int[] ports = FreePorts.of(count * 2);
         String members = java.util.Arrays.stream(ports, count, count * 2)
                 .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<String> args = new ArrayList<>(List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())));
         args.addAll(List.of(extraArgs));
         try {
             for (int i = 0; i < count; i++) {
-                cluster.nodes.add(ChatNode.start("node" + i, ports[i], ports[count + i], members, cluster.clusterName, args, logDir));
+                cluster.nodes.add(startNode("node" + i, ports[i], "127.0.0.1", ports[count + i], members, cluster.clusterName, List.of(), args, logDir));
             }
             cluster.awaitFormed(count);
         } catch (RuntimeException e) {
@@ -64,7 +67,7 @@ public final class ChatNodes implements AutoCloseable {
      */
     public static ChatNodes startBehindProxies(int count, Path logDir, List<LinkProxy> proxies) {
         ChatNodes cluster = new ChatNodes(logDir);
-        int[] ports = freePorts(count * 2);
+        int[] ports = FreePorts.of(count * 2);
         try {
             for (int i = 0; i < count; i++) {
                 proxies.add(new LinkProxy(i, new java.net.InetSocketAddress(LinkProxy.nodeAddress(i), ports[count + i])));
@@ -78,7 +81,7 @@ public final class ChatNodes implements AutoCloseable {
                         "-Dhazelcast.socket.client.bind.any=false",
                         "-Dhazelcast.local.publicAddress=" + proxies.get(i).address(),
                         "-Dhazelcast.merge.first.run.delay.seconds=2", "-Dhazelcast.merge.next.run.delay.seconds=2");
-                cluster.nodes.add(ChatNode.start("node" + i, ports[i], "127.0.0.1", ports[count + i], members,
+                cluster.nodes.add(startNode("node" + i, ports[i], "127.0.0.1", ports[count + i], members,
                         cluster.clusterName, jvm, List.of("--failure-timeout-ms", Long.toString(FAILURE_TIMEOUT.toMillis())), logDir));
             }
             cluster.awaitFormed(count);
@@ -92,8 +95,32 @@ public final class ChatNodes implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Starts a node; does not wait for READY.
+     *
+     * @param name        a label for logs
+     * @param port        WebSocket/HTTP port
+     * @param clusterHost the cluster port's interface
+     * @param clusterPort cluster port
+     * @param members     seed list, comma separated
+     * @param clusterName cluster name
+     * @param jvmArgs     JVM options (e.g. -Dhazelcast.local.publicAddress=...)
+     * @param extraArgs   further flags (e.g. --failure-timeout-ms 4000)
+     * @param logDir      where the node's output goes
+     * @return the node
+     */
+    private static ChatNodeProcess startNode(String name, int port, String clusterHost, int clusterPort, String members, String clusterName,
+                                             List<String> jvmArgs, List<String> extraArgs, Path logDir) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+        jvm.addAll(jvmArgs);
+        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--cluster-host", clusterHost,
+                "--cluster-port", Integer.toString(clusterPort), "--members", members, "--cluster-name", clusterName));
+        args.addAll(extraArgs);
+        return ChatNodeProcess.start(name, logDir, jvm, args);
+    }
+
     private void awaitFormed(int count) {
-        for (ChatNode node : nodes) {
+        for (ChatNodeProcess node : nodes) {
             node.awaitReady(Duration.ofSeconds(90));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -109,12 +136,12 @@ public final class ChatNodes implements AutoCloseable {
      * @param index 0-based
      * @return that node
      */
-    public ChatNode get(int index) {
+    public ChatNodeProcess get(int index) {
         return nodes.get(index);
     }
 
     /** @return all nodes started */
-    public List<ChatNode> nodes() {
+    public List<ChatNodeProcess> nodes() {
         return nodes;
     }
 
@@ -125,18 +152,10 @@ public final class ChatNodes implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ChatNode node : nodes) {
+        for (ChatNodeProcess node : nodes) {
             if (node.isAlive()) {
                 node.kill();
             }
         }
-    }
-
-    /**
-     * @param count how many
-     * @return free loopback ports
-     */
-    public static int[] freePorts(int count) {
-        return io.wscluster.hazelcast.testkit.ClusterFixture.freePorts(count);
     }
 }

@@ -1,15 +1,17 @@
 package io.wscluster.examples.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.examples.chat.support.ChatClient;
-import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.examples.chat.support.Http;
-import io.wscluster.examples.chat.support.JarNode;
+import io.wscluster.examples.chat.testkit.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
+import io.wscluster.examples.chat.testkit.FreePorts;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,16 +25,22 @@ import static org.awaitility.Awaitility.await;
 class ChatJarIT {
 
     private static final Duration START = Duration.ofSeconds(60);
+    private static final Path LOGS = Path.of("target", "it-logs");
+
+    /** {@code java -Xmx256m -jar wscluster-chat.jar ARGS}, its output in target/it-logs/NAME.log. */
+    private static ChatNodeProcess start(String name, String... args) {
+        return ChatNodeProcess.start(name, LOGS, List.of("-Xmx256m"), List.of(args));
+    }
 
     @Test
     @DisplayName("two jar nodes form a cluster; SIGTERM drains one: 1001, it leaves, it exits 0 within 10 s")
     void twoNodes_messageCrosses_sigtermDrains() {
-        int[] clusterPorts = ChatCluster.freePorts(2);
+        int[] clusterPorts = FreePorts.of(2);
         String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
         String name = "chat-it-" + UUID.randomUUID().toString().substring(0, 8);
-        try (JarNode one = JarNode.start("node-one", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
+        try (ChatNodeProcess one = start("node-one", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
                 Integer.toString(clusterPorts[0]), "--members", members, "--cluster-name", name);
-             JarNode two = JarNode.start("node-two", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
+             ChatNodeProcess two = start("node-two", "--host", "127.0.0.1", "--port", "0", "--cluster-port",
                      Integer.toString(clusterPorts[1]), "--members", members, "--cluster-name", name)) {
             one.awaitReady(START);
             two.awaitReady(START);
@@ -50,10 +58,10 @@ class ChatJarIT {
 
                 long start = System.nanoTime();
                 two.terminate();
-                assertThat(bob.closed().join().getCloseCode().getCode()).isEqualTo(1001);
+                assertThat(bob.awaitClose(ChatClient.WAIT).code()).isEqualTo(1001);
                 int status = two.awaitExit(Duration.ofSeconds(15));
                 long tookMs = (System.nanoTime() - start) / 1_000_000;
-                assertThat(status).as("exit status after SIGTERM; log:%n%s", two.log()).isZero();
+                assertThat(status).as("exit status after SIGTERM; log:%n%s", two.logText()).isZero();
                 assertThat(tookMs).as("drain time").isLessThan(10_000);
 
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -65,8 +73,8 @@ class ChatJarIT {
             }
             one.terminate();
             assertThat(one.awaitExit(Duration.ofSeconds(15))).isZero();
-            for (JarNode node : new JarNode[] {one, two}) {
-                assertThat(node.log()).contains("READY " + node.port()).contains("drained")
+            for (ChatNodeProcess node : new ChatNodeProcess[] {one, two}) {
+                assertThat(node.logText()).contains("READY " + node.port()).contains("drained")
                         .doesNotContain("SLF4J(W)").doesNotContain("--add-opens").doesNotContain(" ERROR ").doesNotContain("\n\tat ");
             }
         }
@@ -75,13 +83,13 @@ class ChatJarIT {
     @Test
     @DisplayName("--help exits 0 with the usage; a bad flag exits 2 naming it")
     void commandLine_helpAndErrors() {
-        try (JarNode help = JarNode.start("help", "--help")) {
+        try (ChatNodeProcess help = start("help", "--help")) {
             assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
-            assertThat(help.log()).contains("Usage: wscluster-chat").contains("--failure-timeout-ms");
+            assertThat(help.logText()).contains("Usage: wscluster-chat").contains("--failure-timeout-ms");
         }
-        try (JarNode bad = JarNode.start("bad-flag", "--rate-burst", "0")) {
+        try (ChatNodeProcess bad = start("bad-flag", "--rate-burst", "0")) {
             assertThat(bad.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
-            assertThat(bad.log()).contains("--rate-burst must be >= 1 but was 0");
+            assertThat(bad.logText()).contains("--rate-burst must be >= 1 but was 0");
         }
     }
 }

@@ -2,7 +2,7 @@ package io.wscluster.examples.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;

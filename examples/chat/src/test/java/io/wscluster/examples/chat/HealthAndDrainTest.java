@@ -1,7 +1,7 @@
 package io.wscluster.examples.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.examples.chat.support.Http;
 import io.wscluster.tyrus.testkit.RawWebSocket;
@@ -98,7 +98,7 @@ class HealthAndDrainTest {
                 assertThat(h.json().has("clusterSessions")).isTrue();
             });
             assertThat(RawWebSocket.handshakeStatus(port, "/chat?user=late")).isEqualTo(503);
-            assertThat(leaves.closed().get(5, java.util.concurrent.TimeUnit.SECONDS).getCloseCode().getCode()).isEqualTo(1001);
+            assertThat(leaves.awaitClose(java.time.Duration.ofSeconds(5)).code()).isEqualTo(1001);
             assertThat(silent.awaitClose()).extracting(RawWebSocket.Close::code).isEqualTo(1001);
             assertThat(drained.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {

@@ -1,7 +1,7 @@
 package io.wscluster.examples.chat;
 
 import io.wscluster.examples.chat.support.Binaries;
-import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.examples.chat.support.Http;
 import io.wscluster.examples.chat.support.Nginx;

@@ -1,6 +1,6 @@
 package io.wscluster.examples.chat;
 
-import io.wscluster.examples.chat.support.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.examples.chat.support.ChatCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

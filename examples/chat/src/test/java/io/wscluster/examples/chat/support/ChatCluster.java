@@ -2,9 +2,12 @@ package io.wscluster.examples.chat.support;
 
 import io.wscluster.examples.chat.ChatNode;
 import io.wscluster.examples.chat.ChatOptions;
+import io.wscluster.examples.chat.testkit.FreePorts;
+import org.awaitility.Awaitility;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +24,9 @@ public final class ChatCluster implements AutoCloseable {
     static {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        // Replies take milliseconds: poll often (Awaitility's default is every 100 ms).
+        Awaitility.setDefaultPollDelay(Duration.ZERO);
+        Awaitility.setDefaultPollInterval(Duration.ofMillis(5));
     }
 
     private final List<ChatNode> nodes = new ArrayList<>();
@@ -40,7 +46,7 @@ public final class ChatCluster implements AutoCloseable {
     public static ChatCluster start(int count, String[]... extraArgs) {
         ChatCluster result = new ChatCluster();
         String name = "chat-test-" + UUID.randomUUID().toString().substring(0, 8);
-        int[] clusterPorts = freePorts(count);
+        int[] clusterPorts = FreePorts.of(count);
         String members = Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         try {
             for (int i = 0; i < count; i++) {
@@ -106,16 +112,5 @@ public final class ChatCluster implements AutoCloseable {
                 // already stopped
             }
         }
-    }
-
-    /**
-     * Free TCP ports on 127.0.0.1, below the ephemeral range (the core's test kit): a port from that
-     * range can be taken by another socket before the node binds it.
-     *
-     * @param count how many
-     * @return distinct ports
-     */
-    public static int[] freePorts(int count) {
-        return io.wscluster.hazelcast.testkit.ClusterFixture.freePorts(count);
     }
 }

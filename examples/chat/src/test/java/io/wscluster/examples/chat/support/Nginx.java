@@ -1,5 +1,7 @@
 package io.wscluster.examples.chat.support;
 
+import io.wscluster.examples.chat.testkit.FreePorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -60,7 +62,7 @@ public final class Nginx implements AutoCloseable {
             Path dir = Files.createTempDirectory("chat-nginx-");
             // The workers run as an unprivileged user when nginx is started by root.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            int port = ChatCluster.freePorts(1)[0];
+            int port = FreePorts.of(1)[0];
             // As run-cluster.sh fills it: a line naming the server is written once per backend.
             String config = Files.readAllLines(template, StandardCharsets.UTF_8).stream()
                     .map(line -> line.contains("@SERVER@")
