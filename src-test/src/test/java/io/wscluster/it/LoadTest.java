@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,6 +39,7 @@ class LoadTest {
     private static final int ROOMS = 100;
     private static final int SENDERS_PER_ROOM = 2;
     private static final Duration SEND_INTERVAL = Duration.ofMillis(500);
+    private static final int CONNECTS_IN_FLIGHT = 64;
 
     /** A receiving connection that checks every sender's sequence as frames arrive. */
     private static final class Receiver extends WholeTextListener {
@@ -91,15 +93,22 @@ class LoadTest {
             HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
             List<Receiver> receivers = new ArrayList<>();
             long connectStart = System.nanoTime();
+            // connect and join with up to CONNECTS_IN_FLIGHT handshakes at a time, not one by one
+            Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+            List<CompletableFuture<?>> joins = new ArrayList<>();
             for (int i = 0; i < CONNECTIONS; i++) {
                 Receiver r = new Receiver("u" + i, "room" + (i % ROOMS));
-                r.socket = http.newWebSocketBuilder().buildAsync(nodes.get(i % 3).chatUri(r.user), r).get(10, TimeUnit.SECONDS);
-                r.socket.sendText("{\"op\":\"join\",\"room\":\"" + r.room + "\"}", true).get(10, TimeUnit.SECONDS);
                 receivers.add(r);
+                assertThat(inFlight.tryAcquire(30, TimeUnit.SECONDS)).as("a connect slot within 30 s").isTrue();
+                joins.add(http.newWebSocketBuilder().buildAsync(nodes.get(i % 3).chatUri(r.user), r)
+                        .thenCompose(socket -> {
+                            r.socket = socket;
+                            return socket.sendText("{\"op\":\"join\",\"room\":\"" + r.room + "\"}", true);
+                        })
+                        .thenCompose(sent -> r.joined)
+                        .whenComplete((ok, failure) -> inFlight.release()));
             }
-            for (Receiver r : receivers) {
-                r.joined.get(30, TimeUnit.SECONDS);
-            }
+            CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             long connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart);
 
             // the first SENDERS_PER_ROOM members of each room send numbered messages at a steady pace
