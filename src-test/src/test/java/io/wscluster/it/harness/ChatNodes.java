@@ -1,7 +1,7 @@
 package io.wscluster.it.harness;
 
 import io.wscluster.examples.chat.testkit.ChatNodeProcess;
-import io.wscluster.examples.chat.testkit.FreePorts;
+import io.wscluster.testkit.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

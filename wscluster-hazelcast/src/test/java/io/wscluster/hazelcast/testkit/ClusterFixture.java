@@ -6,10 +6,6 @@ import io.wscluster.testkit.RecordingDelivery;
 import io.wscluster.testkit.TestNode;
 import io.wscluster.spi.SessionHost;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,39 +119,7 @@ public final class ClusterFixture implements AutoCloseable {
      * @return distinct free ports
      */
     public static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = bindBelowEphemeral();
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
-    }
-
-    private static ServerSocket bindBelowEphemeral() throws IOException {
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try {
-                return new ServerSocket(random.nextInt(20_000, 32_000), 1, loopback);
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        return new ServerSocket(0, 1, loopback);
+        return io.wscluster.testkit.FreePorts.of(count);
     }
 
     /**

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.examples.chat.support.Http;
 import io.wscluster.examples.chat.testkit.ChatClient;
 import io.wscluster.examples.chat.testkit.ChatNodeProcess;
-import io.wscluster.examples.chat.testkit.FreePorts;
+import io.wscluster.testkit.FreePorts;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.wscluster.examples.chat.support;
 
 import io.wscluster.examples.chat.ChatNode;
 import io.wscluster.examples.chat.ChatOptions;
-import io.wscluster.examples.chat.testkit.FreePorts;
+import io.wscluster.testkit.FreePorts;
 import org.awaitility.Awaitility;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 

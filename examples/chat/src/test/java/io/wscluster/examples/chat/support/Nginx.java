@@ -1,6 +1,6 @@
 package io.wscluster.examples.chat.support;
 
-import io.wscluster.examples.chat.testkit.FreePorts;
+import io.wscluster.testkit.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

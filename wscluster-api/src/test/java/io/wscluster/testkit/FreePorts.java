@@ -1,4 +1,4 @@
-package io.wscluster.examples.chat.testkit;
+package io.wscluster.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Free TCP ports on 127.0.0.1 for chat nodes, drawn below the kernel's ephemeral range (Linux: 32768
+ * Free TCP ports on 127.0.0.1 for cluster members and nodes, drawn below the kernel's ephemeral range (Linux: 32768
  * and up): a port from that range can be taken between this call and the node binding it, by any
  * socket bound to port 0 or by a TCP self-connect of a member dialling a seed that is not up yet.
  */
