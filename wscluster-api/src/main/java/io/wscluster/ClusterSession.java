@@ -92,6 +92,19 @@ public interface ClusterSession {
     }
 
     /**
+     * Makes this session a member of a room, replaying history first; shorthand for
+     * {@code cluster().rooms().join(id(), room, replay)}.
+     *
+     * @param room   a valid room name
+     * @param replay what to replay before live messages
+     * @return completes once the membership is visible on every node and the replay is queued
+     * @since 0.2.0
+     */
+    default CompletionStage<JoinResult> join(String room, Replay replay) {
+        return cluster().rooms().join(id(), room, replay);
+    }
+
+    /**
      * Ends this session's membership of a room.
      *
      * @param room a valid room name

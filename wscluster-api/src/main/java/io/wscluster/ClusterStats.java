@@ -13,8 +13,14 @@ package io.wscluster;
  * @param requestsTimedOut requests to other nodes that got no answer in time
  * @param nodesLost        lost nodes whose sessions this node removed
  * @param routingNanos     total time spent routing {@link #messagesSent} (lookup and hand-off, not delivery)
+ * @param historyRooms     history rooms whose sequence this node holds now (a gauge, not a counter; since 0.2.0)
+ * @param replaysServed    joins and reads this node served from history (since 0.2.0)
+ * @param messagesReplayed messages this node replayed to its sessions (since 0.2.0)
+ * @param recoveriesRefused {@link Replay#since(Position)} joins answered {@code recovered = false}: a gap
+ *                         beyond the history or another epoch (since 0.2.0)
  * @since 0.1.0
  */
 public record ClusterStats(long messagesSent, long localDeliveries, long envelopesOut, long bytesOut,
-                           long envelopesIn, long bytesIn, long requestsTimedOut, long nodesLost, long routingNanos) {
+                           long envelopesIn, long bytesIn, long requestsTimedOut, long nodesLost, long routingNanos,
+                           long historyRooms, long replaysServed, long messagesReplayed, long recoveriesRefused) {
 }

@@ -9,6 +9,9 @@ import io.wscluster.Names;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
 import io.wscluster.Registry;
+import io.wscluster.HistoryMessage;
+import io.wscluster.JoinResult;
+import io.wscluster.Replay;
 import io.wscluster.Rooms;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
@@ -64,6 +67,20 @@ public final class InMemoryCluster implements Cluster {
         }
 
         @Override
+        public CompletionStage<JoinResult> join(SessionId session, String room, Replay replay) {
+            // No room keeps history yet on this backend: every join is a plain one.
+            java.util.Objects.requireNonNull(replay, "replay");
+            return join(session, room).thenApply(joined -> joined ? JoinResult.JOINED : JoinResult.NOT_OPEN);
+        }
+
+        @Override
+        public CompletionStage<java.util.List<HistoryMessage>> history(String room, int last) {
+            io.wscluster.Names.requireRoom(room);
+            Replay.last(last);
+            return java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of());
+        }
+
+        @Override
         public CompletionStage<Boolean> leave(SessionId session, String room) {
             return membership(false, session, room);
         }
@@ -115,7 +132,8 @@ public final class InMemoryCluster implements Cluster {
     public ClusterStats stats() {
         Counters c = counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
-                c.envelopesIn.sum(), c.bytesIn.sum(), 0, c.nodesLost.sum(), c.routingNanos.sum());
+                c.envelopesIn.sum(), c.bytesIn.sum(), 0, c.nodesLost.sum(), c.routingNanos.sum(),
+                0, 0, 0, 0);
     }
 
     @Override

@@ -125,7 +125,8 @@ public final class HazelcastNode {
     public ClusterStats stats() {
         NodeContext.Counters c = context.counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
-                c.envelopesIn.sum(), c.bytesIn.sum(), link.timedOut(), c.nodesLost.sum(), c.routingNanos.sum());
+                c.envelopesIn.sum(), c.bytesIn.sum(), link.timedOut(), c.nodesLost.sum(), c.routingNanos.sum(),
+                0, 0, 0, 0);
     }
 
     /**

@@ -3,6 +3,9 @@ package io.wscluster.hazelcast.internal;
 import io.wscluster.ClusterException;
 import io.wscluster.Names;
 import io.wscluster.NodeId;
+import io.wscluster.HistoryMessage;
+import io.wscluster.JoinResult;
+import io.wscluster.Replay;
 import io.wscluster.Rooms;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
@@ -54,6 +57,20 @@ final class RoomMembership implements Rooms {
     @Override
     public CompletionStage<Boolean> join(SessionId session, String room) {
         return membership(true, session, room);
+    }
+
+    @Override
+    public CompletionStage<JoinResult> join(SessionId session, String room, Replay replay) {
+        // No room keeps history yet on this backend: every join is a plain one.
+        Objects.requireNonNull(replay, "replay");
+        return join(session, room).thenApply(joined -> joined ? JoinResult.JOINED : JoinResult.NOT_OPEN);
+    }
+
+    @Override
+    public CompletionStage<List<HistoryMessage>> history(String room, int last) {
+        Names.requireRoom(room);
+        Replay.last(last);
+        return CompletableFuture.completedFuture(List.of());
     }
 
     @Override
