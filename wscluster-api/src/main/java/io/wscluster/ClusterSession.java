@@ -127,7 +127,7 @@ public interface ClusterSession {
 
     /**
      * Takes one token from this connection's inbound rate limit (wscluster-tyrus's
-     * {@code WsServer.Builder#rateLimit}). When none is left, the server's rate-limit callback is
+     * {@code WsServerBuilder#rateLimit}). When none is left, the server's rate-limit callback is
      * called with this session and false is returned: drop the frame. Always true when no rate limit
      * is configured.
      *

@@ -4,6 +4,7 @@ import io.wscluster.annotation.Clustered;
 
 import io.wscluster.Cluster;
 import io.wscluster.Message;
+import io.wscluster.tyrus.internal.SessionRegistrar;
 import io.wscluster.tyrus.internal.tyruscluster.TyrusClusterAdapter;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -98,7 +99,7 @@ public final class TyrusClusterContext extends ClusterContext {
     }
 
     /**
-     * A context for a {@link WsServer}: give it to {@link WsServer.Builder#tyrusClusterContext}; the
+     * A context for a {@link WsServer}: give it to {@link WsServerBuilder#tyrusClusterContext}; the
      * server binds it to its cluster when it starts and shuts it down when it drains. One context per
      * server.
      *
@@ -113,7 +114,7 @@ public final class TyrusClusterContext extends ClusterContext {
      * node's one server ({@link Cluster#attachServer}), and writes what other nodes send through
      * Tyrus's session event listeners, serially per session on a small pool of threads, through a
      * bounded queue per session with a server's default bounds
-     * ({@value WsServer#DEFAULT_MAX_QUEUED_MESSAGES} messages, {@value WsServer#DEFAULT_MAX_QUEUED_BYTES}
+     * ({@value OutboundSettings#DEFAULT_MAX_QUEUED_MESSAGES} messages, {@value OutboundSettings#DEFAULT_MAX_QUEUED_BYTES}
      * bytes; more are dropped and counted, as {@link OverflowPolicy#DROP_NEWEST}). Start the Tyrus server with {@link #serverProperties()} after this, and call
      * {@link #shutdown()} after stopping it; the cluster stays the caller's to close.
      *
@@ -160,9 +161,23 @@ public final class TyrusClusterContext extends ClusterContext {
         return adapter;
     }
 
-    /** @return true the first time: the caller is the one server this context serves */
-    boolean claim() {
-        return adapter.mode() == TyrusClusterAdapter.Mode.SERVER && claimed.compareAndSet(false, true);
+    /** @return true if this context was made by {@link #create()}, for a server */
+    boolean forServer() {
+        return adapter.mode() == TyrusClusterAdapter.Mode.SERVER;
+    }
+
+    /**
+     * Claims this context for the one server it serves.
+     *
+     * @return how that server registers its sessions
+     * @throws IllegalStateException if another server claimed it already
+     */
+    SessionRegistrar claim() {
+        if (!forServer() || !claimed.compareAndSet(false, true)) {
+            throw new IllegalStateException("tyrusClusterContext is already used by another WsServer;"
+                    + " give each server its own TyrusClusterContext.create()");
+        }
+        return adapter.registrar();
     }
 
     @Override

@@ -41,7 +41,7 @@ class TyrusClusterContextTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> nodes.get(0).cluster().nodes().size() == 3);
     }
 
-    private static void configure(WsServer.Builder builder) {
+    private static void configure(WsServerBuilder builder) {
         builder.endpoint(PlainTyrusEndpoint.class)
                 .tyrusClusterContext(TyrusClusterContext.create());
     }

@@ -13,7 +13,7 @@ class WsServerBuilderTest {
 
     @Test
     void setters_withBadValues_throwIllegalArgumentNamingFieldAndValue() {
-        WsServer.Builder b = WsServer.builder();
+        WsServerBuilder b = WsServer.builder();
         assertThatThrownBy(() -> b.port(70_000)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("port must be 0..65535 but was 70000");
         assertThatThrownBy(() -> b.maxQueuedMessages(-3)).isInstanceOf(IllegalArgumentException.class)

@@ -76,8 +76,8 @@ final class AdmissionFilter extends BaseFilter {
             runtime.counters().refusedOverCapacity.increment();
             return refuse(ctx, content);
         }
-        ADMITTED.set(connection, new FrameMeter(runtime.settings().maxTextMessageBytes(),
-                runtime.settings().maxBinaryMessageBytes()));
+        ADMITTED.set(connection, new FrameMeter(runtime.settings().inbound().maxTextMessageBytes(),
+                runtime.settings().inbound().maxBinaryMessageBytes()));
         connection.addCloseListener(releaseOnClose);
         return ctx.getInvokeAction();
     }
@@ -95,7 +95,7 @@ final class AdmissionFilter extends BaseFilter {
     }
 
     private NextAction refuse(FilterChainContext ctx, HttpContent content) {
-        String retryAfter = Long.toString(Math.max(1, runtime.settings().retryAfter().toSeconds()));
+        String retryAfter = Long.toString(Math.max(1, runtime.settings().admission().retryAfter().toSeconds()));
         RefusalFilter.refuse(ctx, content, 503, Map.of("Retry-After", retryAfter));
         return ctx.getStopAction();
     }

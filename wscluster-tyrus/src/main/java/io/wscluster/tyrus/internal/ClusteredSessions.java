@@ -103,7 +103,7 @@ final class ClusteredSessions {
         counters.dropped.increment();
         local.countDropped();
         boolean first = warnedSlowConsumer.compareAndSet(false, true);
-        if (settings.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
+        if (settings.outbound().overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
             log(first, local, "dropping messages (policy DROP_NEWEST)");
             return;
         }
@@ -112,7 +112,7 @@ final class ClusteredSessions {
             log(first, local, "closing it (policy CLOSE)");
             deregisterSoon(local);
             closeSession(local, new CloseReason(
-                    CloseReason.CloseCodes.getCloseCode(settings.overflowCloseCode()), "outbound queue full"));
+                    CloseReason.CloseCodes.getCloseCode(settings.outbound().overflowCloseCode()), "outbound queue full"));
         }
     }
 
@@ -125,7 +125,7 @@ final class ClusteredSessions {
                 + " flight (bounds {} messages / {} bytes) and refused one of {} bytes; {}"
                 + (warn ? "; further slow consumers are logged at debug" : "");
         Object[] args = {local.id(), b == null ? 0 : b.messages(), b == null ? 0 : b.bytes(),
-                settings.maxQueuedMessages(), settings.maxQueuedBytes(), b == null ? 0 : b.messageBytes(), action};
+                settings.outbound().maxQueuedMessages(), settings.outbound().maxQueuedBytes(), b == null ? 0 : b.messageBytes(), action};
         if (warn) {
             LOG.warn(format, args);
         } else {

@@ -93,14 +93,14 @@ public final class ServerLifecycle {
             throw new IllegalStateException("server on port " + runtime.settings().port() + " was already started");
         }
         Settings s = runtime.settings();
-        int maxMessage = Math.max(s.maxTextMessageBytes(), s.maxBinaryMessageBytes());
+        int maxMessage = Math.max(s.inbound().maxTextMessageBytes(), s.inbound().maxBinaryMessageBytes());
         int incomingBufferSize = Math.max(TYRUS_DEFAULT_INCOMING_BUFFER_SIZE, maxMessage + 16);
         TyrusContainer tyrus = new TyrusContainer(incomingBufferSize, clusterContext);
-        tyrus.setDefaultMaxTextMessageBufferSize(s.maxTextMessageBytes());
-        tyrus.setDefaultMaxBinaryMessageBufferSize(s.maxBinaryMessageBytes());
+        tyrus.setDefaultMaxTextMessageBufferSize(s.inbound().maxTextMessageBytes());
+        tyrus.setDefaultMaxBinaryMessageBufferSize(s.inbound().maxBinaryMessageBytes());
         // Tyrus 2.2.2 treats 0 as "check idleness now" and re-arms a timer on every frame sent and
         // received; only a negative value means no timer (about 30% of the CPU of a fan-out).
-        tyrus.setDefaultMaxSessionIdleTimeout(s.idleTimeout().isZero() ? -1 : s.idleTimeout().toMillis());
+        tyrus.setDefaultMaxSessionIdleTimeout(s.inbound().idleTimeout().isZero() ? -1 : s.inbound().idleTimeout().toMillis());
         runtime.attach();
         for (Class<?> endpoint : annotatedEndpoints) {
             tyrus.register(Deployer.annotated(endpoint, runtime, incomingBufferSize, tyrus.getInstalledExtensions()));
@@ -116,8 +116,8 @@ public final class ServerLifecycle {
         listener.getFileCache().setEnabled(false);
         server.addListener(listener);
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
-        if (s.socketSendBufferBytes() > 0) {
-            listener.getTransport().setChannelConfigurator(new SendBufferConfigurator(s.socketSendBufferBytes()));
+        if (s.outbound().socketSendBufferBytes() > 0) {
+            listener.getTransport().setChannelConfigurator(new SendBufferConfigurator(s.outbound().socketSendBufferBytes()));
         }
         // WebSocket connections live for hours: no HTTP keep-alive idle timeout (as Tyrus's own container)
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);

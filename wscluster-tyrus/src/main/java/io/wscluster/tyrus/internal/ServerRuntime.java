@@ -124,7 +124,7 @@ public final class ServerRuntime implements LocalDelivery {
     boolean tryAdmit() {
         while (true) {
             int n = admitted.get();
-            if (n >= settings.maxConnections()) {
+            if (n >= settings.admission().maxConnections()) {
                 return false;
             }
             if (admitted.compareAndSet(n, n + 1)) {
@@ -138,7 +138,7 @@ public final class ServerRuntime implements LocalDelivery {
     }
 
     boolean originAllowed(String origin) {
-        Set<String> allowed = settings.allowedOrigins();
+        Set<String> allowed = settings.admission().allowedOrigins();
         if (allowed.isEmpty() || origin == null) {
             return true;
         }
@@ -160,9 +160,9 @@ public final class ServerRuntime implements LocalDelivery {
         sessions.add(session);
         SessionState state = SessionState.atOpen(session);
         // -1, not 0, for "no idle timeout": Tyrus re-arms a timer on every frame unless negative
-        session.setMaxIdleTimeout(settings.idleTimeout().isZero() ? -1 : settings.idleTimeout().toMillis());
-        session.setMaxTextMessageBufferSize(settings.maxTextMessageBytes());
-        session.setMaxBinaryMessageBufferSize(settings.maxBinaryMessageBytes());
+        session.setMaxIdleTimeout(settings.inbound().idleTimeout().isZero() ? -1 : settings.inbound().idleTimeout().toMillis());
+        session.setMaxTextMessageBufferSize(settings.inbound().maxTextMessageBytes());
+        session.setMaxBinaryMessageBufferSize(settings.inbound().maxBinaryMessageBytes());
         LocalSession local = reservations.claim(state.reserved());
         if (status != ServerStatus.RUNNING) {
             if (local != null) {
@@ -243,9 +243,9 @@ public final class ServerRuntime implements LocalDelivery {
     /** @param session the open session, or null for one registered during its handshake */
     private LocalSession newLocal(SessionId id, EndpointSpec spec, String user, Session session) {
         RemoteEndpoint.Async remote = session == null ? null : session.getAsyncRemote();
-        Outbound outbound = new Outbound(remote, settings.maxQueuedMessages(), settings.maxQueuedBytes(), counters);
-        TokenBucket bucket = settings.rateLimitPerSecond() > 0
-                ? TokenBucket.of(settings.rateLimitPerSecond(), settings.rateLimitBurst()) : null;
+        Outbound outbound = new Outbound(remote, settings.outbound().maxQueuedMessages(), settings.outbound().maxQueuedBytes(), counters);
+        TokenBucket bucket = settings.inbound().rateLimitPerSecond() > 0
+                ? TokenBucket.of(settings.inbound().rateLimitPerSecond(), settings.inbound().rateLimitBurst()) : null;
         return new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
                 session, outbound, bucket);
     }
@@ -309,7 +309,7 @@ public final class ServerRuntime implements LocalDelivery {
     void rateLimited(LocalSession local) {
         if (warnedRateLimit.compareAndSet(false, true)) {
             LOG.warn("Session {} exceeded its inbound rate limit ({}/s, burst {}); further cases are logged at debug",
-                    local.id(), settings.rateLimitPerSecond(), settings.rateLimitBurst());
+                    local.id(), settings.inbound().rateLimitPerSecond(), settings.inbound().rateLimitBurst());
         } else {
             LOG.debug("Session {} exceeded its inbound rate limit", local.id());
         }

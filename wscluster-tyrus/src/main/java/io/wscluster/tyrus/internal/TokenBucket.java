@@ -4,7 +4,7 @@ import java.util.function.LongSupplier;
 
 /**
  * A token bucket: a sustained rate with a burst, for the inbound rate limit of one session
- * ({@code WsServer.Builder.rateLimit}); its clock is a constructor argument, so tests move time.
+ * ({@code WsServerBuilder.rateLimit}); its clock is a constructor argument, so tests move time.
  *
  * <p>A new bucket starts full ({@code burst} tokens) and refills continuously at
  * {@code ratePerSecond}, never above {@code burst}. Thread-safe.

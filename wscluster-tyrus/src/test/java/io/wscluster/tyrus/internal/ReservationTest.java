@@ -4,7 +4,10 @@ import io.wscluster.Message;
 import io.wscluster.SessionId;
 import io.wscluster.testkit.InMemoryCluster;
 import io.wscluster.testkit.InMemoryNetwork;
+import io.wscluster.tyrus.AdmissionSettings;
 import io.wscluster.tyrus.Authenticator;
+import io.wscluster.tyrus.InboundSettings;
+import io.wscluster.tyrus.OutboundSettings;
 import io.wscluster.tyrus.ServerStatus;
 import io.wscluster.tyrus.RoomResolver;
 import io.wscluster.tyrus.UserResolver;
@@ -29,11 +32,8 @@ class ReservationTest {
     void reserve_neverClaimed_isDeregisteredAfterTheTimeout() {
         InMemoryCluster cluster = new InMemoryNetwork().newNode();
         Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, UserResolver.anonymous(),
-                RoomResolver.none(), Set.of(),
-                WsServer.DEFAULT_MAX_CONNECTIONS, WsServer.DEFAULT_RETRY_AFTER, WsServer.DEFAULT_MAX_TEXT_MESSAGE_BYTES,
-                WsServer.DEFAULT_MAX_BINARY_MESSAGE_BYTES, WsServer.DEFAULT_IDLE_TIMEOUT, WsServer.DEFAULT_MAX_QUEUED_MESSAGES,
-                WsServer.DEFAULT_MAX_QUEUED_BYTES, WsServer.DEFAULT_SOCKET_SEND_BUFFER_BYTES, WsServer.DEFAULT_OVERFLOW_POLICY,
-                WsServer.DEFAULT_OVERFLOW_CLOSE_CODE, 0, 0, s -> { }, WsServer.DEFAULT_DRAIN_TIMEOUT);
+                RoomResolver.none(), AdmissionSettings.ofDefaults(), InboundSettings.ofDefaults(), OutboundSettings.ofDefaults(),
+                s -> { }, WsServer.DEFAULT_DRAIN_TIMEOUT);
         // the checks right after reserve() must run before the reservation times out: 2 s leaves room for a
         // descheduled test thread on a loaded machine
         ServerRuntime runtime = new ServerRuntime(settings, SessionRegistrar.plain(), Duration.ofSeconds(2));

@@ -4,6 +4,7 @@ import io.wscluster.Cluster;
 import io.wscluster.testkit.InMemoryCluster;
 import io.wscluster.testkit.InMemoryNetwork;
 import io.wscluster.tyrus.WsServer;
+import io.wscluster.tyrus.WsServerBuilder;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.net.URI;
@@ -87,7 +88,7 @@ public final class Nodes implements AutoCloseable {
      * @param configure adjusts each server builder (endpoints, limits); the cluster is already set
      * @return the nodes
      */
-    public static Nodes start(int count, Consumer<WsServer.Builder> configure) {
+    public static Nodes start(int count, Consumer<WsServerBuilder> configure) {
         Nodes result = new Nodes();
         try {
             for (int i = 0; i < count; i++) {
@@ -106,9 +107,9 @@ public final class Nodes implements AutoCloseable {
      * @param configure adjusts its server builder
      * @return the new node, also listed by {@link #all()}
      */
-    public Node join(Consumer<WsServer.Builder> configure) {
+    public Node join(Consumer<WsServerBuilder> configure) {
         Cluster cluster = newMember();
-        WsServer.Builder builder = WsServer.builder().host("127.0.0.1").port(0).cluster(cluster)
+        WsServerBuilder builder = WsServer.builder().host("127.0.0.1").port(0).cluster(cluster)
                 .closeClusterOnDrain(false);
         configure.accept(builder);
         Node node = new Node(cluster, builder.build().start());

@@ -60,7 +60,7 @@ public final class ChatEndpoint extends Endpoint {
      * The deployment of the endpoint with this node's message size limit.
      *
      * @param maxMessageBytes largest accepted message, in UTF-8 bytes
-     * @return the endpoint config for {@code WsServer.Builder.endpoint}
+     * @return the endpoint config for {@code WsServerBuilder.endpoint}
      */
     static ServerEndpointConfig config(int maxMessageBytes) {
         return ServerEndpointConfig.Builder.create(ChatEndpoint.class, PATH)

@@ -4,6 +4,7 @@ import io.wscluster.Cluster;
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.UserResolver;
 import io.wscluster.tyrus.WsServer;
+import io.wscluster.tyrus.WsServerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class ChatNode implements AutoCloseable {
                 .property("hazelcast.graceful.shutdown.max.wait", Long.toString(LEAVE_MIGRATION_SECONDS));
         HazelcastCluster cluster = clusterBuilder.build();
         try {
-            WsServer.Builder serverBuilder = WsServer.builder()
+            WsServerBuilder serverBuilder = WsServer.builder()
                     .host(options.host)
                     .port(options.port)
                     .cluster(cluster)

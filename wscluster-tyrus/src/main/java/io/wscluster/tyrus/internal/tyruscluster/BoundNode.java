@@ -125,7 +125,7 @@ final class BoundNode {
         if (shut.get()) {
             return "TyrusClusterContext of node '" + me + "' is shut down";
         }
-        return "TyrusClusterContext is not bound to a node yet: give it to WsServer.Builder.tyrusClusterContext(...)"
+        return "TyrusClusterContext is not bound to a node yet: give it to WsServer.builder().tyrusClusterContext(...)"
                 + " and start the server, or make it with TyrusClusterContext.attach(cluster)";
     }
 

@@ -7,7 +7,7 @@ import io.wscluster.SessionInfo;
 import io.wscluster.event.Subscription;
 import io.wscluster.spi.SessionHost;
 import io.wscluster.tyrus.OverflowPolicy;
-import io.wscluster.tyrus.WsServer;
+import io.wscluster.tyrus.OutboundSettings;
 import io.wscluster.tyrus.internal.SessionRegistrar;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -76,11 +76,11 @@ public final class TyrusClusterAdapter {
     public static final int MAX_PARTIAL_MESSAGE_SIZE = 4 * 1024 * 1024;
     /**
      * Standalone mode: most writes waiting per session before new ones are dropped (policy
-     * {@link OverflowPolicy#DROP_NEWEST}): a server's default, {@link WsServer#DEFAULT_MAX_QUEUED_MESSAGES}.
+     * {@link OverflowPolicy#DROP_NEWEST}): a server's default, {@link OutboundSettings#DEFAULT_MAX_QUEUED_MESSAGES}.
      */
-    public static final int STANDALONE_MAX_QUEUED_MESSAGES = WsServer.DEFAULT_MAX_QUEUED_MESSAGES;
-    /** Standalone mode: most bytes waiting per session: a server's default, {@link WsServer#DEFAULT_MAX_QUEUED_BYTES}. */
-    public static final long STANDALONE_MAX_QUEUED_BYTES = WsServer.DEFAULT_MAX_QUEUED_BYTES;
+    public static final int STANDALONE_MAX_QUEUED_MESSAGES = OutboundSettings.DEFAULT_MAX_QUEUED_MESSAGES;
+    /** Standalone mode: most bytes waiting per session: a server's default, {@link OutboundSettings#DEFAULT_MAX_QUEUED_BYTES}. */
+    public static final long STANDALONE_MAX_QUEUED_BYTES = OutboundSettings.DEFAULT_MAX_QUEUED_BYTES;
     /** Standalone mode: threads that run the blocking writes of all sessions. */
     public static final int STANDALONE_WRITERS = 4;
 
