@@ -27,6 +27,8 @@ import java.util.function.ToDoubleFunction;
  *
  * @since 0.1.0
  */
+// micrometer.core is an optional module (requires static): whoever binds meters has Micrometer
+@SuppressWarnings("exports")
 public final class ServerMeters implements MeterBinder {
 
     private final WsServer server;
