@@ -31,4 +31,7 @@ module io.wscluster.tyrus {
 
     exports io.wscluster.tyrus;
     exports io.wscluster.tyrus.metrics;
+    // Tyrus instantiates and calls the endpoint the server deploys for every user endpoint
+    // (internal.SessionEndpoint) by reflection: to Tyrus only, never to users.
+    exports io.wscluster.tyrus.internal to org.glassfish.tyrus.core;
 }
