@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * Which handshakes a server admits, decided before the upgrade: a cap on the connections one node holds
- * (past it, 503 with {@code Retry-After}) and the origins browsers may connect from (others, 403).
+ * (past it, 503 with {@code Retry-After}) and the origins browsers may connect from (others, 403). By
+ * default every origin may connect: set {@link Builder#allowedOrigins allowed origins} for browser clients.
  *
  * <pre>{@code
  * AdmissionSettings admission = AdmissionSettings.builder()
@@ -127,18 +128,27 @@ public final class AdmissionSettings {
         }
 
         /**
-         * Allows browser handshakes only from these origins (exact match, e.g.
-         * {@code https://chat.example.com}), added to those given before; others get 403. A handshake
-         * without an {@code Origin} header (a non-browser client) is allowed. Default: every origin.
+         * Allows browser handshakes only from these origins, added to those given before; a handshake whose
+         * {@code Origin} header is present and not in the list gets 403 before the upgrade. The match is
+         * exact (ignoring case): {@code https://chat.example.com} does not allow
+         * {@code https://chat.example.com:8443} or {@code http://chat.example.com}. {@code Origin: null}
+         * (sent by sandboxed frames, {@code file:} pages and some redirects) is an origin like any other:
+         * refused unless the list holds {@code "null"}. A handshake without an {@code Origin} header (a
+         * client that is not a browser) is allowed: the check protects browser users from other sites'
+         * pages, it does not authenticate anyone.
          *
-         * @param origins the allowed origins
+         * <p>Default: no list, every origin allowed. A server whose sessions act on a browser's behalf
+         * (cookies, a token the page keeps) should set one.
+         *
+         * @param origins the allowed origins, each {@code scheme://host[:port]} or {@code null}
          * @return this builder
          */
         public Builder allowedOrigins(String... origins) {
             for (String origin : origins) {
                 Objects.requireNonNull(origin, "origin");
-                if (!origin.contains("://")) {
-                    throw new IllegalArgumentException("origin must look like scheme://host[:port] but was '" + origin + "'");
+                if (!origin.contains("://") && !"null".equals(origin)) {
+                    throw new IllegalArgumentException("origin must look like scheme://host[:port] or be null but was '"
+                            + origin + "'");
                 }
                 allowedOrigins.add(origin.toLowerCase(Locale.ROOT));
             }

@@ -40,7 +40,8 @@ public final class WsServerBuilder {
     private Cluster cluster;
     private boolean closeClusterOnDrain = true;
     private Authenticator authenticator = Authenticator.ALLOW_ALL;
-    private UserResolver userResolver = UserResolver.anonymous();
+    private UserResolver userResolver;
+    private IdentityVerifier identityVerifier;
     private RoomResolver roomResolver = RoomResolver.none();
     private AdmissionSettings.Builder admission = AdmissionSettings.builder();
     private InboundSettings.Builder inbound = InboundSettings.builder();
@@ -216,6 +217,20 @@ public final class WsServerBuilder {
     }
 
     /**
+     * Verifies who opens each handshake, on every endpoint, and makes the user it proves the session's
+     * user (default: none). A server has an identity verifier or a {@link #userResolver user resolver},
+     * not both, so that nothing but the verified credentials names a user.
+     *
+     * @param verifier the verifier, e.g. {@code wscluster-jwt}'s {@code JwtVerifier}
+     * @return this builder
+     * @see IdentityVerifier
+     */
+    public WsServerBuilder identityVerifier(IdentityVerifier verifier) {
+        this.identityVerifier = Objects.requireNonNull(verifier, "verifier");
+        return this;
+    }
+
+    /**
      * Finds the rooms each session of a clustered endpoint joins during its handshake, before its
      * client has the 101, in addition to the endpoint's {@code @Clustered(rooms)} and
      * {@code roomPathParam} (default: none). An invalid room name refuses the handshake with 400.
@@ -234,7 +249,10 @@ public final class WsServerBuilder {
         return this;
     }
 
-    /** Adds allowed origins (default: any); see {@link AdmissionSettings.Builder#allowedOrigins}. */
+    /**
+     * Adds allowed origins (default: any origin; exact match; {@code "null"} allows {@code Origin: null};
+     * a handshake without {@code Origin} is allowed); see {@link AdmissionSettings.Builder#allowedOrigins}.
+     */
     public WsServerBuilder allowedOrigins(String... origins) {
         admission.allowedOrigins(origins);
         return this;
@@ -386,8 +404,9 @@ public final class WsServerBuilder {
      * Validates and builds the server; call {@link WsServer#start()} on it.
      *
      * @return the server
-     * @throws IllegalStateException if no cluster or no endpoint is set, or the {@link TyrusClusterContext}
-     *                               serves another server already
+     * @throws IllegalStateException if no cluster or no endpoint is set, both an identity verifier and a user
+     *                               resolver are set, or the {@link TyrusClusterContext} serves another server
+     *                               already
      */
     public WsServer build() {
         if (cluster == null) {
@@ -396,7 +415,12 @@ public final class WsServerBuilder {
         if (annotated.isEmpty() && programmatic.isEmpty()) {
             throw new IllegalStateException("no endpoint: call endpoint(...) at least once");
         }
-        Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, userResolver, roomResolver,
+        if (identityVerifier != null && userResolver != null) {
+            throw new IllegalStateException("identityVerifier and userResolver are both set: the verifier names the user,"
+                    + " so remove userResolver(...)");
+        }
+        UserResolver users = userResolver == null ? UserResolver.anonymous() : userResolver;
+        Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, identityVerifier, users, roomResolver,
                 admission.build(), inbound.build(), outbound.build(), onRateLimited, drainTimeout);
         SessionRegistrar registrar = tyrusClusterContext instanceof TyrusClusterContext t ? t.claim() : SessionRegistrar.plain();
         ServerRuntime runtime = new ServerRuntime(settings, registrar);

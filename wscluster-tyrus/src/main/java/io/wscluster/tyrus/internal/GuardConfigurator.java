@@ -3,6 +3,7 @@ package io.wscluster.tyrus.internal;
 import io.wscluster.Names;
 import io.wscluster.SessionId;
 import io.wscluster.tyrus.HandshakeRejection;
+import io.wscluster.tyrus.IdentityVerifier;
 import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -18,9 +19,10 @@ import java.util.Set;
 
 /**
  * Wraps an endpoint's own configurator: checks the origin allow-list, runs the server's
- * authenticator and user resolver during the handshake, refusing with a 4xx status before the
- * upgrade, then hands over to the endpoint's configurator. Always hands Tyrus the wrapping
- * {@link SessionEndpoint}.
+ * authenticator, identity verifier (every endpoint) or user resolver (clustered endpoints) during the
+ * handshake, refusing with a 4xx status before the upgrade, then hands over to the endpoint's
+ * configurator. The user a verifier proved is the only name a verified session can have: no resolver
+ * runs beside it. Always hands Tyrus the wrapping {@link SessionEndpoint}.
  */
 final class GuardConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -67,8 +69,17 @@ final class GuardConfigurator extends ServerEndpointConfig.Configurator {
                 reject(response, 403, "authenticator refused");
                 return;
             }
+            IdentityVerifier verifier = runtime.settings().identityVerifier();
+            String verified = null;
+            if (verifier != null) {
+                verified = verifier.verify(request);
+                if (verified == null || !Names.isValidUser(verified)) {
+                    reject(response, 403, "identity verifier proved no valid user");
+                    return;
+                }
+            }
             if (clustered) {
-                String user = runtime.settings().userResolver().resolve(request);
+                String user = verifier != null ? verified : runtime.settings().userResolver().resolve(request);
                 if (user != null && !Names.isValidUser(user)) {
                     reject(response, 400, "invalid user name");
                     return;

@@ -4,6 +4,7 @@ import io.wscluster.Cluster;
 import io.wscluster.ClusterSession;
 import io.wscluster.tyrus.AdmissionSettings;
 import io.wscluster.tyrus.Authenticator;
+import io.wscluster.tyrus.IdentityVerifier;
 import io.wscluster.tyrus.InboundSettings;
 import io.wscluster.tyrus.OutboundSettings;
 import io.wscluster.tyrus.RoomResolver;
@@ -14,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The validated, immutable settings of one server, as built by {@code WsServerBuilder}: the server's own
- * and its three groups (admission, inbound, outbound).
+ * and its three groups (admission, inbound, outbound). {@code identityVerifier} is null when the server
+ * has none; then {@code userResolver} names the users.
  */
 public record Settings(
         String host,
@@ -22,6 +24,7 @@ public record Settings(
         Cluster cluster,
         boolean closeClusterOnDrain,
         Authenticator authenticator,
+        IdentityVerifier identityVerifier,
         UserResolver userResolver,
         RoomResolver roomResolver,
         AdmissionSettings admission,

@@ -31,7 +31,7 @@ class ReservationTest {
     @Test
     void reserve_neverClaimed_isDeregisteredAfterTheTimeout() {
         InMemoryCluster cluster = new InMemoryNetwork().newNode();
-        Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, UserResolver.anonymous(),
+        Settings settings = new Settings("127.0.0.1", 0, cluster, true, Authenticator.ALLOW_ALL, null, UserResolver.anonymous(),
                 RoomResolver.none(), AdmissionSettings.ofDefaults(), InboundSettings.ofDefaults(), OutboundSettings.ofDefaults(),
                 s -> { }, WsServer.DEFAULT_DRAIN_TIMEOUT);
         // the checks right after reserve() must run before the reservation times out: 2 s leaves room for a
