@@ -147,8 +147,7 @@ public final class AdmissionSettings {
             for (String origin : origins) {
                 Objects.requireNonNull(origin, "origin");
                 if (!origin.contains("://") && !"null".equals(origin)) {
-                    throw new IllegalArgumentException("origin must look like scheme://host[:port] or be null but was '"
-                            + origin + "'");
+                    throw new IllegalArgumentException("origin must look like scheme://host[:port] but was '" + origin + "'");
                 }
                 allowedOrigins.add(origin.toLowerCase(Locale.ROOT));
             }
