@@ -18,6 +18,28 @@
 
   $('user').value = 'guest-' + Math.floor(Math.random() * 9000 + 1000);
 
+  // auth.js, written by the node at start-up, says how it authenticates: 'token' or 'demo'.
+  const AUTH = window.wsclusterChatAuth === 'token' ? 'token' : 'demo';
+  if (AUTH === 'token') {
+    $('mode').textContent = 'This node requires a token: paste a JWT (its sub is your user name) and connect.';
+    $('mode').className = 'mode token';
+  } else {
+    $('mode').textContent = 'Demo mode: this node trusts the user name as given (?user=), so anyone can connect as anyone.'
+      + ' Start it with --auth-secret-file to require tokens; a token given here is still sent.';
+    $('mode').className = 'mode demo';
+  }
+
+  // The token's sub, read without verifying (the node verifies): only to name "you" on the page.
+  function subjectOf(token) {
+    try {
+      const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const sub = JSON.parse(atob(payload + '='.repeat((4 - payload.length % 4) % 4))).sub;
+      return typeof sub === 'string' ? sub : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   function log(cls, parts) {
     const li = document.createElement('li');
     li.className = cls;
@@ -43,6 +65,7 @@
   function setConnected(on) {
     $('connect').disabled = on;
     $('user').disabled = on;
+    $('token').disabled = on;
     $('disconnect').disabled = !on && !wanted;
     $('join').disabled = !on;
     $('message').disabled = !on;
@@ -78,17 +101,31 @@
   }
 
   function connect() {
-    const name = $('user').value.trim();
-    if (!USER.test(name)) {
-      status('a user name is 1..64 of A-Z a-z 0-9 _ . -', 'error');
+    const token = $('token').value.trim();
+    let query;
+    if (token) {
+      // the user is the token's sub; no user parameter, so it cannot disagree
+      user = subjectOf(token) || '?';
+      query = 'access_token=' + encodeURIComponent(token);
+    } else if (AUTH === 'token') {
+      status('this node needs a token', 'error');
       return;
+    } else {
+      const name = $('user').value.trim();
+      if (!USER.test(name)) {
+        status('a user name is 1..64 of A-Z a-z 0-9 _ . -', 'error');
+        return;
+      }
+      user = name;
+      query = 'user=' + encodeURIComponent(user);
     }
-    user = name;
     wanted = true;
+    let opened = false;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    ws = new WebSocket(scheme + '://' + location.host + '/chat?user=' + encodeURIComponent(user));
+    ws = new WebSocket(scheme + '://' + location.host + '/chat?' + query);
     status('connecting...');
     ws.onopen = () => {
+      opened = true;
       retries = 0;
       status('connected as ' + user, 'online');
       setConnected(true);
@@ -102,6 +139,12 @@
       node = null;
       renderNode();
       const why = event.code + (event.reason ? ' ' + event.reason : '');
+      if (!opened && token) {
+        // a refused handshake: retrying with the same token cannot help
+        wanted = false;
+        status('refused: the token is invalid, expired or not for this node', 'error');
+        return;
+      }
       if (wanted && RECONNECT_CODES.has(event.code)) {
         const delay = Math.min(5000, 300 * 2 ** retries++) * (0.5 + Math.random());
         status('closed (' + why + '), reconnecting...', 'error');
@@ -178,6 +221,7 @@
 
   $('connect').addEventListener('click', connect);
   $('user').addEventListener('keydown', (e) => { if (e.key === 'Enter') connect(); });
+  $('token').addEventListener('keydown', (e) => { if (e.key === 'Enter') connect(); });
   $('disconnect').addEventListener('click', () => {
     wanted = false;
     if (ws) ws.close(1000, 'bye');

@@ -2,6 +2,8 @@ package io.wscluster.examples.chat;
 
 import io.wscluster.Cluster;
 import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.jwt.JwtVerifier;
+import io.wscluster.jwt.JwtVerifierBuilder;
 import io.wscluster.tyrus.UserResolver;
 import io.wscluster.tyrus.WsServer;
 import io.wscluster.tyrus.WsServerBuilder;
@@ -24,11 +26,13 @@ public final class ChatNode implements AutoCloseable {
 
     private final HazelcastCluster cluster;
     private final WsServer server;
+    private final AuthPage page;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private ChatNode(HazelcastCluster cluster, WsServer server) {
+    private ChatNode(HazelcastCluster cluster, WsServer server, AuthPage page) {
         this.cluster = cluster;
         this.server = server;
+        this.page = page;
     }
 
     /**
@@ -48,13 +52,14 @@ public final class ChatNode implements AutoCloseable {
                 .property("hazelcast.shutdownhook.enabled", "false")
                 .property("hazelcast.graceful.shutdown.max.wait", Long.toString(LEAVE_MIGRATION_SECONDS));
         HazelcastCluster cluster = clusterBuilder.build();
+        byte[] secret = options.authSecret();
+        AuthPage page = AuthPage.create(secret != null);
         try {
             WsServerBuilder serverBuilder = WsServer.builder()
                     .host(options.host)
                     .port(options.port)
                     .cluster(cluster)
                     .endpoint(ChatEndpoint.config(options.maxMessageBytes))
-                    .userResolver(UserResolver.requiredQueryParam("user"))
                     .maxTextMessageBytes(options.maxMessageBytes)
                     .maxBinaryMessageBytes(options.maxMessageBytes)
                     .maxConnections(options.maxConnections)
@@ -63,13 +68,31 @@ public final class ChatNode implements AutoCloseable {
                     .socketSendBufferBytes(options.socketSendBuffer)
                     .overflowPolicy(options.overflowPolicy)
                     .drainTimeout(Duration.ofMillis(options.drainTimeoutMs))
-                    .staticResources(ChatNode.class.getClassLoader(), "web/");
+                    .staticResources(page.loader(), "web/");
+            if (secret != null) {
+                JwtVerifierBuilder jwt = JwtVerifier.builder().hmacSecret(secret).userParameter("user");
+                if (options.authAudience != null) {
+                    jwt.audience(options.authAudience);
+                }
+                serverBuilder.identityVerifier(jwt.build());
+                LOG.info("Authentication: every handshake needs a JWT (HS256, access_token parameter or Authorization: Bearer);"
+                        + " the user is its sub{}", options.authAudience == null ? "" : ", aud must contain '" + options.authAudience + "'");
+            } else {
+                serverBuilder.userResolver(UserResolver.requiredQueryParam("user"));
+                LOG.warn("DEMO MODE: no --auth-secret, so the user is whatever ?user= says and anyone may connect as anyone."
+                        + " Start the node with --auth-secret-file to require tokens.");
+            }
+            if (!options.allowedOrigins.isEmpty()) {
+                serverBuilder.allowedOrigins(options.allowedOrigins.toArray(String[]::new));
+                LOG.info("Allowed origins: {}", options.allowedOrigins);
+            }
             if (options.rateLimit > 0) {
                 serverBuilder.rateLimit(options.rateLimit, options.rateBurst)
                         .onRateLimited(ChatEndpoint::rateLimited);
             }
-            return new ChatNode(cluster, serverBuilder.build().start());
+            return new ChatNode(cluster, serverBuilder.build().start(), page);
         } catch (RuntimeException | Error e) {
+            page.close();
             cluster.close();
             throw e;
         }
@@ -102,6 +125,7 @@ public final class ChatNode implements AutoCloseable {
             LOG.info("Node {} drained{}", cluster.localNode(), clean ? "" : " (some clients did not answer the close in time)");
             return clean;
         } finally {
+            page.close();
             stopped.countDown();
         }
     }
@@ -132,6 +156,7 @@ public final class ChatNode implements AutoCloseable {
             cluster.crash();
         } finally {
             server.drain();
+            page.close();
             stopped.countDown();
         }
     }

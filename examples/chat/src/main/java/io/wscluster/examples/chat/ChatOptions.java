@@ -6,6 +6,10 @@ import io.wscluster.tyrus.WsServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -92,6 +96,29 @@ public final class ChatOptions {
                     + " CLOSE closes it with 1013. Default: ${DEFAULT-VALUE}.")
     OverflowPolicy overflowPolicy;
 
+    @Option(names = "--auth-secret", paramLabel = "SECRET",
+            description = "Require a JWT on every handshake (access_token query parameter or Authorization: Bearer), HS256-signed"
+                    + " with SECRET; the user is its sub, and ?user=, if given, must equal it. Prefer --auth-secret-file: a command"
+                    + " line is visible to other local users. Absent (with --auth-secret-file too): demo mode, the user is whatever"
+                    + " ?user= says.")
+    String authSecret;
+
+    @Option(names = "--auth-secret-file", paramLabel = "PATH",
+            description = "Like --auth-secret, the secret read from a file (UTF-8; one trailing line break is ignored).")
+    Path authSecretFile;
+
+    @Option(names = "--auth-audience", paramLabel = "AUDIENCE",
+            description = "With a secret: the token's aud claim must contain AUDIENCE. Default: aud not checked.")
+    String authAudience;
+
+    @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Origins browsers may connect from, comma-separated, exact match (e.g. https://chat.example; null"
+                    + " allows 'Origin: null'); a handshake with another Origin gets 403, one without Origin is allowed."
+                    + " Default: any origin.")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    private byte[] resolvedSecret;
+
     /**
      * Parses and validates a command line, as {@code java -jar wscluster-chat.jar} would.
      *
@@ -121,6 +148,32 @@ public final class ChatOptions {
         check(commandLine, maxQueuedBytes >= 1, "--max-queued-bytes must be >= 1 but was " + maxQueuedBytes);
         check(commandLine, socketSendBuffer == 0 || socketSendBuffer >= 4_096,
                 "--socket-send-buffer must be 0 (system default) or >= 4096 but was " + socketSendBuffer);
+        for (String origin : allowedOrigins) {
+            check(commandLine, "null".equals(origin) || origin.matches("[A-Za-z][A-Za-z0-9+.-]*://[^\\s/]+"),
+                    "--allowed-origins must be scheme://host[:port] or null but one was '" + origin + "'");
+        }
+        check(commandLine, authSecret == null || authSecretFile == null,
+                "--auth-secret and --auth-secret-file are both set: give one");
+        check(commandLine, authAudience == null || authSecret != null || authSecretFile != null,
+                "--auth-audience needs --auth-secret or --auth-secret-file");
+        check(commandLine, authAudience == null || !authAudience.isEmpty(), "--auth-audience must not be empty");
+        if (authSecret != null) {
+            check(commandLine, !authSecret.isEmpty(), "--auth-secret must not be empty");
+            resolvedSecret = authSecret.getBytes(StandardCharsets.UTF_8);
+        }
+        if (authSecretFile != null) {
+            String text;
+            try {
+                text = Files.readString(authSecretFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(commandLine,
+                        "--auth-secret-file cannot be read: '" + authSecretFile + "' (" + e + ")");
+            }
+            text = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                    : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            check(commandLine, !text.isEmpty(), "--auth-secret-file must not be empty but '" + authSecretFile + "' was");
+            resolvedSecret = text.getBytes(StandardCharsets.UTF_8);
+        }
         for (String member : members) {
             check(commandLine, member.matches("[^\\s:]+:\\d{1,5}"), "--members must be HOST:PORT addresses but one was '" + member + "'");
         }
@@ -135,6 +188,11 @@ public final class ChatOptions {
     /** @return the WebSocket and HTTP port (0: a free one) */
     public int port() {
         return port;
+    }
+
+    /** @return the token secret from --auth-secret or --auth-secret-file (after {@code validate}), or null: demo mode */
+    byte[] authSecret() {
+        return resolvedSecret == null ? null : resolvedSecret.clone();
     }
 
     /** @return the largest accepted client message, in UTF-8 bytes */
