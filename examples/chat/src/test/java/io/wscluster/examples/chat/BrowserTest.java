@@ -3,6 +3,7 @@ package io.wscluster.examples.chat;
 import io.wscluster.examples.chat.support.Binaries;
 import io.wscluster.examples.chat.support.ChatCluster;
 import io.wscluster.examples.chat.support.Http;
+import io.wscluster.examples.chat.support.Jwts;
 import io.wscluster.examples.chat.support.Nginx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -81,6 +82,7 @@ class BrowserTest {
 
         WebDriver alice = open(browser(chromium, chromedriver), cluster.node(0).port(), "alice");
         WebDriver bob = open(browser(chromium, chromedriver), cluster.node(1).port(), "bob");
+        assertThat(text(alice, "mode")).startsWith("Demo mode:"); // issue 14: the page says who may be anyone
         assertThat(text(alice, "node")).contains(cluster.node(0).cluster().localNode().value());
         assertThat(text(bob, "node")).contains(cluster.node(1).cluster().localNode().value());
 
@@ -127,6 +129,35 @@ class BrowserTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "node")).contains("2 members"));
             assertThat(text(page, "node")).startsWith("node " + holder + " ").doesNotContain(other);
         }
+    }
+
+    @Test
+    @DisplayName("issue 14: on a node with a token secret the page says so and logs in with a token; sub is the user")
+    void tokenLogin_userIsSub() {
+        Path chromium = Binaries.require("chromium", "apt-get update && apt-get install -y chromium chromium-driver");
+        Path chromedriver = Binaries.require("chromedriver", "apt-get update && apt-get install -y chromium chromium-driver");
+        String secret = "browser-test-secret-0123456789abcdef";
+        cluster = ChatCluster.start(1, new String[] {"--auth-secret", secret});
+        WebDriver page = browser(chromium, chromedriver);
+        page.get("http://127.0.0.1:" + cluster.node(0).port() + "/");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "mode")).contains("requires a token"));
+
+        // without a token the page does not even try
+        page.findElement(By.id("connect")).click();
+        assertThat(text(page, "status")).isEqualTo("this node needs a token");
+        // a forged token is refused by the node, and the page says so instead of retrying
+        page.findElement(By.id("token")).sendKeys(Jwts.valid("not-the-secret-0123456789abcdefghij", "erin", null));
+        page.findElement(By.id("connect")).click();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "status")).startsWith("refused:"));
+        assertThat(cluster.node(0).cluster().registry().sessionsOfUser("erin")).isEmpty();
+
+        page.findElement(By.id("token")).clear();
+        page.findElement(By.id("token")).sendKeys(Jwts.valid(secret, "erin", null));
+        page.findElement(By.id("connect")).click();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "status")).isEqualTo("connected as erin"));
+        page.findElement(By.id("join")).click();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "members")).contains("erin (you)"));
+        assertThat(cluster.node(0).cluster().registry().sessionsOfUser("erin")).hasSize(1);
     }
 
     /** Keeps a picture of the page in target/ for a person to look at. */
