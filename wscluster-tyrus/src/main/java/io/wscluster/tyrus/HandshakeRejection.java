@@ -1,8 +1,8 @@
 package io.wscluster.tyrus;
 
 /**
- * Thrown by an {@link Authenticator} or a {@link UserResolver} to refuse a WebSocket handshake with
- * an HTTP status, before the upgrade: no session is created and {@code @OnOpen} never runs.
+ * Thrown by an {@link Authenticator}, an {@link IdentityVerifier} or a {@link UserResolver} to refuse a
+ * WebSocket handshake with an HTTP status, before the upgrade: no session is created and {@code @OnOpen} never runs.
  *
  * <p>The status must be a 4xx other than 401: Tyrus treats 401 (like 3xx and 503) as a successful
  * upgrade and would open the session anyway.

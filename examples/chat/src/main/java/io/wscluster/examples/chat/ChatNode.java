@@ -53,8 +53,9 @@ public final class ChatNode implements AutoCloseable {
                 .property("hazelcast.graceful.shutdown.max.wait", Long.toString(LEAVE_MIGRATION_SECONDS));
         HazelcastCluster cluster = clusterBuilder.build();
         byte[] secret = options.authSecret();
-        AuthPage page = AuthPage.create(secret != null);
+        AuthPage page = null;
         try {
+            page = AuthPage.create(secret != null);
             WsServerBuilder serverBuilder = WsServer.builder()
                     .host(options.host)
                     .port(options.port)
@@ -92,7 +93,9 @@ public final class ChatNode implements AutoCloseable {
             }
             return new ChatNode(cluster, serverBuilder.build().start(), page);
         } catch (RuntimeException | Error e) {
-            page.close();
+            if (page != null) {
+                page.close();
+            }
             cluster.close();
             throw e;
         }
