@@ -102,11 +102,11 @@
 
   function connect() {
     const token = $('token').value.trim();
-    let query;
+    let path;
     if (token) {
       // the user is the token's sub; no user parameter, so it cannot disagree
       user = subjectOf(token) || '?';
-      query = 'access_token=' + encodeURIComponent(token);
+      path = '/chat?access_token=' + encodeURIComponent(token);
     } else if (AUTH === 'token') {
       status('this node needs a token', 'error');
       return;
@@ -117,12 +117,12 @@
         return;
       }
       user = name;
-      query = 'user=' + encodeURIComponent(user);
+      path = '/chat?user=' + encodeURIComponent(user);
     }
     wanted = true;
     let opened = false;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    ws = new WebSocket(scheme + '://' + location.host + '/chat?' + query);
+    ws = new WebSocket(scheme + '://' + location.host + path);
     status('connecting...');
     ws.onopen = () => {
       opened = true;
