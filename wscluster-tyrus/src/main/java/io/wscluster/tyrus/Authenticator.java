@@ -10,6 +10,9 @@ import jakarta.websocket.server.HandshakeRequest;
  * with another 4xx status. Either way no session is created and {@code @OnOpen} never runs. Any
  * other exception refuses with 403 and is logged.
  *
+ * <p>An authenticator says yes or no; to prove who the user is (a signed token, say) and make that the
+ * session's user, use an {@link IdentityVerifier} instead ({@code wscluster-jwt} has one for JWTs).
+ *
  * <pre>{@code
  * Authenticator auth = request -> "secret".equals(request.getHeaders().getOrDefault("X-Token", List.of()).stream().findFirst().orElse(null));
  * }</pre>
