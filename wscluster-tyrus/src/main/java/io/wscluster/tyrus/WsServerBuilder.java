@@ -252,6 +252,18 @@ public final class WsServerBuilder {
         return this;
     }
 
+    /** Closes connections without a completed handshake after this long (default 10 s); see {@link AdmissionSettings.Builder#handshakeTimeout}. */
+    public WsServerBuilder handshakeTimeout(Duration timeout) {
+        admission.handshakeTimeout(timeout);
+        return this;
+    }
+
+    /** Bounds the connections of one client address (default none); see {@link AdmissionSettings.Builder#maxConnectionsPerAddress}. */
+    public WsServerBuilder maxConnectionsPerAddress(int max) {
+        admission.maxConnectionsPerAddress(max);
+        return this;
+    }
+
     /** Replaces every inbound setting (message sizes, idle timeout, rate limit) with these. */
     public WsServerBuilder inbound(InboundSettings settings) {
         this.inbound = Objects.requireNonNull(settings, "settings").toBuilder();
