@@ -2,6 +2,8 @@ package io.wscluster.examples.chat;
 
 import io.wscluster.Cluster;
 import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.tyrus.AdmissionSettings;
+import io.wscluster.tyrus.InboundSettings;
 import io.wscluster.tyrus.UserResolver;
 import io.wscluster.tyrus.WsServer;
 import io.wscluster.tyrus.WsServerBuilder;
@@ -55,9 +57,17 @@ public final class ChatNode implements AutoCloseable {
                     .cluster(cluster)
                     .endpoint(ChatEndpoint.config(options.maxMessageBytes))
                     .userResolver(UserResolver.requiredQueryParam("user"))
+                    .admission(AdmissionSettings.builder()
+                            .maxConnections(options.maxConnections)
+                            .maxConnectionsPerAddress(options.maxConnectionsPerAddress)
+                            .handshakeTimeout(Duration.ofMillis(options.handshakeTimeoutMs))
+                            .trustedProxies(options.trustedProxies.toArray(String[]::new))
+                            .build())
+                    .inbound(InboundSettings.builder()
+                            .silenceTimeout(Duration.ofMillis(options.idleTimeoutMs))
+                            .build())
                     .maxTextMessageBytes(options.maxMessageBytes)
                     .maxBinaryMessageBytes(options.maxMessageBytes)
-                    .maxConnections(options.maxConnections)
                     .maxQueuedMessages(options.maxQueuedMessages)
                     .maxQueuedBytes(options.maxQueuedBytes)
                     .socketSendBufferBytes(options.socketSendBuffer)
