@@ -2,8 +2,6 @@ package io.wscluster.examples.chat;
 
 import io.wscluster.Cluster;
 import io.wscluster.hazelcast.HazelcastCluster;
-import io.wscluster.tyrus.AdmissionSettings;
-import io.wscluster.tyrus.InboundSettings;
 import io.wscluster.tyrus.UserResolver;
 import io.wscluster.tyrus.WsServer;
 import io.wscluster.tyrus.WsServerBuilder;
@@ -57,15 +55,11 @@ public final class ChatNode implements AutoCloseable {
                     .cluster(cluster)
                     .endpoint(ChatEndpoint.config(options.maxMessageBytes))
                     .userResolver(UserResolver.requiredQueryParam("user"))
-                    .admission(AdmissionSettings.builder()
-                            .maxConnections(options.maxConnections)
-                            .maxConnectionsPerAddress(options.maxConnectionsPerAddress)
-                            .handshakeTimeout(Duration.ofMillis(options.handshakeTimeoutMs))
-                            .trustedProxies(options.trustedProxies.toArray(String[]::new))
-                            .build())
-                    .inbound(InboundSettings.builder()
-                            .silenceTimeout(Duration.ofMillis(options.idleTimeoutMs))
-                            .build())
+                    .maxConnections(options.maxConnections)
+                    .maxConnectionsPerAddress(options.maxConnectionsPerAddress)
+                    .handshakeTimeout(Duration.ofMillis(options.handshakeTimeoutMs))
+                    .trustedProxies(options.trustedProxies.toArray(String[]::new))
+                    .silenceTimeout(Duration.ofMillis(options.silenceTimeoutMs))
                     .maxTextMessageBytes(options.maxMessageBytes)
                     .maxBinaryMessageBytes(options.maxMessageBytes)
                     .maxQueuedMessages(options.maxQueuedMessages)

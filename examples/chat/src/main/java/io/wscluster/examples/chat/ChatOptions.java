@@ -85,10 +85,10 @@ public final class ChatOptions {
                     + " (slow or silent clients). Default: ${DEFAULT-VALUE}.")
     long handshakeTimeoutMs;
 
-    @Option(names = "--idle-timeout-ms", defaultValue = "0", paramLabel = "MS",
-            description = "Closes a connection whose client has sent nothing (no frame, no ping) for this long, with close"
+    @Option(names = "--silence-timeout-ms", defaultValue = "0", paramLabel = "MS",
+            description = "Idle timeout: closes a connection whose client has sent nothing (no frame, no ping) for this long, with close"
                     + " code 1000; what the node sends does not count. 0: never. Default: ${DEFAULT-VALUE}.")
-    long idleTimeoutMs;
+    long silenceTimeoutMs;
 
     @Option(names = "--trusted-proxies", split = ",", paramLabel = "ADDRESS",
             description = "IP addresses of load balancers whose X-Forwarded-For header names the client for"
@@ -141,7 +141,7 @@ public final class ChatOptions {
         check(commandLine, maxConnectionsPerAddress >= 0,
                 "--max-connections-per-address must be >= 0 but was " + maxConnectionsPerAddress);
         check(commandLine, handshakeTimeoutMs >= 1, "--handshake-timeout-ms must be >= 1 but was " + handshakeTimeoutMs);
-        check(commandLine, idleTimeoutMs >= 0, "--idle-timeout-ms must be >= 0 but was " + idleTimeoutMs);
+        check(commandLine, silenceTimeoutMs >= 0, "--silence-timeout-ms must be >= 0 but was " + silenceTimeoutMs);
         for (String proxy : trustedProxies) {
             check(commandLine, proxy.matches("[0-9A-Fa-f.:\\[\\]]+"),
                     "--trusted-proxies must be IP addresses but one was '" + proxy + "'");
