@@ -28,6 +28,8 @@ module io.wscluster.tyrus {
     requires org.glassfish.grizzly.http.server;
     requires static micrometer.core;
     requires org.slf4j;
+    requires java.management;
+    requires jdk.management; // the file-descriptor limit (UnixOperatingSystemMXBean)
 
     exports io.wscluster.tyrus;
     exports io.wscluster.tyrus.metrics;

@@ -30,6 +30,8 @@ public final class InboundSettings {
     public static final int DEFAULT_MAX_BINARY_MESSAGE_BYTES = 65_536;
     /** Default idle timeout: none (zero). A positive value closes silent sessions (Tyrus closes with 1006). */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
+    /** Default silence timeout: none (zero). A positive value closes connections whose client sends nothing. */
+    public static final Duration DEFAULT_SILENCE_TIMEOUT = Duration.ZERO;
     /** Default inbound rate limit: none (0 messages per second). */
     public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 0;
     /** Default inbound burst: 0, as there is no rate limit by default. */
@@ -40,6 +42,7 @@ public final class InboundSettings {
     private final int maxTextMessageBytes;
     private final int maxBinaryMessageBytes;
     private final Duration idleTimeout;
+    private final Duration silenceTimeout;
     private final double rateLimitPerSecond;
     private final int rateLimitBurst;
 
@@ -47,6 +50,7 @@ public final class InboundSettings {
         this.maxTextMessageBytes = b.maxTextMessageBytes;
         this.maxBinaryMessageBytes = b.maxBinaryMessageBytes;
         this.idleTimeout = b.idleTimeout;
+        this.silenceTimeout = b.silenceTimeout;
         this.rateLimitPerSecond = b.rateLimitPerSecond;
         this.rateLimitBurst = b.rateLimitBurst;
     }
@@ -67,6 +71,7 @@ public final class InboundSettings {
         b.maxTextMessageBytes = maxTextMessageBytes;
         b.maxBinaryMessageBytes = maxBinaryMessageBytes;
         b.idleTimeout = idleTimeout;
+        b.silenceTimeout = silenceTimeout;
         b.rateLimitPerSecond = rateLimitPerSecond;
         b.rateLimitBurst = rateLimitBurst;
         return b;
@@ -87,6 +92,11 @@ public final class InboundSettings {
         return idleTimeout;
     }
 
+    /** @return how long a client may send nothing (no frame, no ping) before its connection is closed; zero for never */
+    public Duration silenceTimeout() {
+        return silenceTimeout;
+    }
+
     /** @return the token bucket's refill rate per connection, per second; 0 for no rate limit */
     public double rateLimitPerSecond() {
         return rateLimitPerSecond;
@@ -100,7 +110,7 @@ public final class InboundSettings {
     @Override
     public String toString() {
         return "InboundSettings{maxTextMessageBytes=" + maxTextMessageBytes + ", maxBinaryMessageBytes=" + maxBinaryMessageBytes
-                + ", idleTimeout=" + idleTimeout + ", rateLimit="
+                + ", idleTimeout=" + idleTimeout + ", silenceTimeout=" + silenceTimeout + ", rateLimit="
                 + (rateLimitPerSecond > 0 ? rateLimitPerSecond + "/s burst " + rateLimitBurst : "none") + '}';
     }
 
@@ -115,6 +125,7 @@ public final class InboundSettings {
         private int maxTextMessageBytes = DEFAULT_MAX_TEXT_MESSAGE_BYTES;
         private int maxBinaryMessageBytes = DEFAULT_MAX_BINARY_MESSAGE_BYTES;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration silenceTimeout = DEFAULT_SILENCE_TIMEOUT;
         private double rateLimitPerSecond = DEFAULT_RATE_LIMIT_PER_SECOND;
         private int rateLimitBurst = DEFAULT_RATE_LIMIT_BURST;
 
@@ -162,6 +173,24 @@ public final class InboundSettings {
                 throw new IllegalArgumentException("idleTimeout must be >= 0 but was " + idleTimeout);
             }
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * Closes a connection whose client has sent nothing, no frame and no ping, for this long (default:
+         * zero, never), with close code 1000 and reason {@code idle timeout}. Unlike {@link #idleTimeout},
+         * what the server sends does not count: a client that only listens to broadcasts is silent too,
+         * so pick a value above the client's ping interval.
+         *
+         * @param silenceTimeout zero or positive
+         * @return this builder
+         */
+        public Builder silenceTimeout(Duration silenceTimeout) {
+            Objects.requireNonNull(silenceTimeout, "silenceTimeout");
+            if (silenceTimeout.isNegative()) {
+                throw new IllegalArgumentException("silenceTimeout must be >= 0 but was " + silenceTimeout);
+            }
+            this.silenceTimeout = silenceTimeout;
             return this;
         }
 

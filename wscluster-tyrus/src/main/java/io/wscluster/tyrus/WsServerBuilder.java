@@ -270,6 +270,24 @@ public final class WsServerBuilder {
         return this;
     }
 
+    /** Closes connections without a completed handshake after this long (default 10 s); see {@link AdmissionSettings.Builder#handshakeTimeout}. */
+    public WsServerBuilder handshakeTimeout(Duration timeout) {
+        admission.handshakeTimeout(timeout);
+        return this;
+    }
+
+    /** Bounds the connections of one client address (default none); see {@link AdmissionSettings.Builder#maxConnectionsPerAddress}. */
+    public WsServerBuilder maxConnectionsPerAddress(int max) {
+        admission.maxConnectionsPerAddress(max);
+        return this;
+    }
+
+    /** Believes these proxies' forwarded-for header (default none); see {@link AdmissionSettings.Builder#trustedProxies}. */
+    public WsServerBuilder trustedProxies(String... addresses) {
+        admission.trustedProxies(addresses);
+        return this;
+    }
+
     /** Replaces every inbound setting (message sizes, idle timeout, rate limit) with these. */
     public WsServerBuilder inbound(InboundSettings settings) {
         this.inbound = Objects.requireNonNull(settings, "settings").toBuilder();
@@ -291,6 +309,12 @@ public final class WsServerBuilder {
     /** Closes sessions silent for this long (default never); see {@link InboundSettings.Builder#idleTimeout}. */
     public WsServerBuilder idleTimeout(Duration idleTimeout) {
         inbound.idleTimeout(idleTimeout);
+        return this;
+    }
+
+    /** Closes connections whose client sends nothing for this long (default never); see {@link InboundSettings.Builder#silenceTimeout}. */
+    public WsServerBuilder silenceTimeout(Duration timeout) {
+        inbound.silenceTimeout(timeout);
         return this;
     }
 

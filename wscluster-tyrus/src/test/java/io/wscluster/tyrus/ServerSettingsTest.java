@@ -66,10 +66,41 @@ class ServerSettingsTest {
         assertThatThrownBy(() -> admission.allowedOrigins().add("https://c.example"))
                 .isInstanceOf(UnsupportedOperationException.class);
 
-        InboundSettings inbound = InboundSettings.builder().idleTimeout(Duration.ofSeconds(30)).rateLimit(2.5, 3).build();
+        InboundSettings inbound = InboundSettings.builder().idleTimeout(Duration.ofSeconds(30))
+                .silenceTimeout(Duration.ofSeconds(40)).rateLimit(2.5, 3).build();
         assertThat(inbound.toBuilder().build().toString()).isEqualTo(inbound.toString())
                 .isEqualTo("InboundSettings{maxTextMessageBytes=65536, maxBinaryMessageBytes=65536, idleTimeout=PT30S,"
-                        + " rateLimit=2.5/s burst 3}");
+                        + " silenceTimeout=PT40S, rateLimit=2.5/s burst 3}");
+    }
+
+    @Test
+    void connectionBounds_defaultsValidationAndCopy() {
+        AdmissionSettings defaults = AdmissionSettings.ofDefaults();
+        assertThat(defaults.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.maxConnectionsPerAddress()).isZero();
+        assertThat(defaults.trustedProxies()).isEmpty();
+        assertThat(defaults.forwardedForHeader()).isEqualTo("X-Forwarded-For");
+        assertThat(defaults.fileDescriptorReserve()).isEqualTo(256);
+        assertThat(defaults.maxSockets()).isZero();
+        assertThat(InboundSettings.ofDefaults().silenceTimeout()).isZero();
+
+        assertThatThrownBy(() -> AdmissionSettings.builder().handshakeTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("handshakeTimeout must be > 0 but was PT0S");
+        assertThatThrownBy(() -> AdmissionSettings.builder().maxConnectionsPerAddress(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConnectionsPerAddress must be >= 0 but was -1");
+        assertThatThrownBy(() -> AdmissionSettings.builder().trustedProxies("lb.example"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trusted proxy must be an IP address literal but was 'lb.example'");
+        assertThatThrownBy(() -> InboundSettings.builder().silenceTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("silenceTimeout must be >= 0 but was PT-1S");
+
+        AdmissionSettings bounds = AdmissionSettings.builder().handshakeTimeout(Duration.ofSeconds(3))
+                .maxConnectionsPerAddress(7).trustedProxies("10.0.0.5", "[::1]").forwardedForHeader("X-Real-Client")
+                .fileDescriptorReserve(100).maxSockets(900).build();
+        assertThat(bounds.trustedProxies()).containsExactly("10.0.0.5", "0:0:0:0:0:0:0:1");
+        assertThat(bounds.toBuilder().build().toString()).isEqualTo(bounds.toString())
+                .contains("handshakeTimeout=PT3S", "maxConnectionsPerAddress=7", "trustedProxies=[10.0.0.5, 0:0:0:0:0:0:0:1]",
+                        "forwardedForHeader=X-Real-Client", "fileDescriptorReserve=100", "maxSockets=900");
     }
 
     @Test

@@ -16,6 +16,9 @@ import org.glassfish.grizzly.Buffer;
  */
 final class FrameMeter {
 
+    /** What {@link #feed} returns for a frame without the mask bit (RFC 6455: a client must mask). */
+    static final int UNMASKED = 0x10;
+
     private static final int OP_CONTINUATION = 0;
     private static final int OP_TEXT = 1;
     private static final int OP_BINARY = 2;
@@ -36,7 +39,8 @@ final class FrameMeter {
     /**
      * Reads the bytes between position and limit without moving the position.
      *
-     * @return 0 if within limits, else the opcode (1 text, 2 binary) of the message over its limit
+     * @return 0 if within limits, {@link #UNMASKED} for an unmasked frame, else the opcode (1 text,
+     *         2 binary) of the message over its limit
      */
     int feed(Buffer buffer) {
         int i = buffer.position();
@@ -73,6 +77,9 @@ final class FrameMeter {
     }
 
     private int onFrame() {
+        if ((header[1] & 0x80) == 0) {
+            return UNMASKED;
+        }
         int opcode = header[0] & 0x0f;
         int len7 = header[1] & 0x7f;
         long length;

@@ -33,6 +33,9 @@ final class RefusalFilter extends BaseFilter {
 
     private static final Attribute<Boolean> REFUSED =
             Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(RefusalFilter.class.getName() + ".refused");
+    /** Set by {@link #refuse}: completes the refusal even of a plain (not upgrade) request. */
+    private static final Attribute<Boolean> REFUSING =
+            Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(RefusalFilter.class.getName() + ".refusing");
 
     /** Standard reason phrases of RFC 9110 (and RFC 6585 for 428, 429, 431, 511). */
     private static final Map<Integer, String> REASONS = Map.ofEntries(
@@ -78,6 +81,7 @@ final class RefusalFilter extends BaseFilter {
      */
     static void refuse(FilterChainContext ctx, HttpContent content, int status, Map<String, String> headers) {
         HttpResponsePacket response = ((HttpRequestPacket) content.getHttpHeader()).getResponse();
+        REFUSING.set(ctx.getConnection(), Boolean.TRUE);
         response.setStatus(status);
         headers.forEach(response::setHeader);
         ctx.write(HttpContent.builder(response).last(true).build());
@@ -96,7 +100,8 @@ final class RefusalFilter extends BaseFilter {
             content.recycle(); // the refusal is complete: nothing may follow it
             return ctx.getStopAction();
         }
-        if (response.isCommitted() || response.getStatus() < 400 || !upgradeRequest(response.getRequest())) {
+        if (response.isCommitted() || response.getStatus() < 400
+                || !(upgradeRequest(response.getRequest()) || Boolean.TRUE.equals(REFUSING.get(connection)))) {
             return ctx.getInvokeAction();
         }
         REFUSED.set(connection, Boolean.TRUE);

@@ -57,6 +57,7 @@ public final class ServerLifecycle {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HttpServer http;
     private volatile TyrusContainer container;
+    private volatile ConnectionGuard guard;
 
     /**
      * Creates the life cycle of one server.
@@ -122,7 +123,9 @@ public final class ServerLifecycle {
         // WebSocket connections live for hours: no HTTP keep-alive idle timeout (as Tyrus's own container)
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
         listener.registerAddOn(new WebSocketAddOn(tyrus, TyrusContainer.CONTEXT_PATH));
-        listener.registerAddOn(new AdmissionAddOn(runtime)); // around Tyrus's filter: after its add-on
+        ConnectionGuard connections = new ConnectionGuard(runtime);
+        this.guard = connections;
+        listener.registerAddOn(new AdmissionAddOn(runtime, connections)); // around Tyrus's filter: after its add-on
 
         ServerConfiguration config = server.getServerConfiguration();
         config.setJmxEnabled(false);
@@ -139,6 +142,7 @@ public final class ServerLifecycle {
         try {
             server.start();
         } catch (IOException e) {
+            connections.shutdown();
             runtime.shutdownExecutor();
             runtime.registrar().shutdown();
             throw e;
@@ -146,6 +150,7 @@ public final class ServerLifecycle {
         try {
             tyrus.start(TyrusContainer.CONTEXT_PATH, listener.getPort());
         } catch (DeploymentException | IOException e) {
+            connections.shutdown();
             server.shutdownNow();
             runtime.registrar().shutdown();
             throw e;
@@ -154,9 +159,11 @@ public final class ServerLifecycle {
         this.http = server;
         this.container = tyrus;
         runtime.status(ServerStatus.RUNNING);
-        LOG.info("wscluster server of node {} listening on {}:{} ({} endpoint(s))",
+        LOG.info("wscluster server of node {} listening on {}:{} ({} endpoint(s); at most {} sockets, handshake timeout {} ms)",
                 s.cluster().localNode(), s.host(), listener.getPort(),
-                annotatedEndpoints.size() + programmaticEndpoints.size());
+                annotatedEndpoints.size() + programmaticEndpoints.size(),
+                connections.maxSockets() == Integer.MAX_VALUE ? "unbounded" : connections.maxSockets(),
+                s.admission().handshakeTimeout().toMillis());
         return listener.getPort();
     }
 
@@ -236,6 +243,10 @@ public final class ServerLifecycle {
             TyrusContainer c = container;
             if (c != null) {
                 c.stop();
+            }
+            ConnectionGuard g = guard;
+            if (g != null) {
+                g.shutdown();
             }
             runtime.shutdownExecutor();
             runtime.status(ServerStatus.STOPPED);

@@ -1,6 +1,7 @@
 package io.wscluster.examples.chat;
 
 import io.wscluster.hazelcast.HazelcastCluster;
+import io.wscluster.tyrus.AdmissionSettings;
 import io.wscluster.tyrus.OverflowPolicy;
 import io.wscluster.tyrus.WsServer;
 import picocli.CommandLine;
@@ -78,6 +79,26 @@ public final class ChatOptions {
             description = "Most WebSocket connections this node holds; further handshakes get 503. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
+    @Option(names = "--max-connections-per-address", defaultValue = "" + AdmissionSettings.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            paramLabel = "N", description = "Most connections one client address holds on this node, handshakes in progress"
+                    + " included; further handshakes get 503 with Retry-After. 0: no bound per address. Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--handshake-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+            description = "A connection that has not completed its handshake this long after it was accepted is closed"
+                    + " (slow or silent clients). Default: ${DEFAULT-VALUE}.")
+    long handshakeTimeoutMs;
+
+    @Option(names = "--silence-timeout-ms", defaultValue = "0", paramLabel = "MS",
+            description = "Idle timeout: closes a connection whose client has sent nothing (no frame, no ping) for this long, with close"
+                    + " code 1000; what the node sends does not count. 0: never. Default: ${DEFAULT-VALUE}.")
+    long silenceTimeoutMs;
+
+    @Option(names = "--trusted-proxies", split = ",", paramLabel = "ADDRESS",
+            description = "IP addresses of load balancers whose X-Forwarded-For header names the client for"
+                    + " --max-connections-per-address, comma-separated. Absent: the header is ignored.")
+    List<String> trustedProxies = new ArrayList<>();
+
     @Option(names = "--max-queued-messages", defaultValue = "" + WsServer.DEFAULT_MAX_QUEUED_MESSAGES, paramLabel = "N",
             description = "Bound of each connection's outbound queue, in messages. Default: ${DEFAULT-VALUE}.")
     int maxQueuedMessages;
@@ -144,6 +165,14 @@ public final class ChatOptions {
                 "--failure-timeout-ms must be >= " + HazelcastCluster.Builder.MIN_FAILURE_TIMEOUT.toMillis() + " but was " + failureTimeoutMs);
         check(commandLine, drainTimeoutMs >= 1, "--drain-timeout-ms must be >= 1 but was " + drainTimeoutMs);
         check(commandLine, maxConnections >= 1, "--max-connections must be >= 1 but was " + maxConnections);
+        check(commandLine, maxConnectionsPerAddress >= 0,
+                "--max-connections-per-address must be >= 0 but was " + maxConnectionsPerAddress);
+        check(commandLine, handshakeTimeoutMs >= 1, "--handshake-timeout-ms must be >= 1 but was " + handshakeTimeoutMs);
+        check(commandLine, silenceTimeoutMs >= 0, "--silence-timeout-ms must be >= 0 but was " + silenceTimeoutMs);
+        for (String proxy : trustedProxies) {
+            check(commandLine, proxy.matches("[0-9A-Fa-f.:\\[\\]]+"),
+                    "--trusted-proxies must be IP addresses but one was '" + proxy + "'");
+        }
         check(commandLine, maxQueuedMessages >= 1, "--max-queued-messages must be >= 1 but was " + maxQueuedMessages);
         check(commandLine, maxQueuedBytes >= 1, "--max-queued-bytes must be >= 1 but was " + maxQueuedBytes);
         check(commandLine, socketSendBuffer == 0 || socketSendBuffer >= 4_096,

@@ -27,6 +27,10 @@ class ChatOptionsTest {
         assertThat(o.rateBurst).isEqualTo(600);
         assertThat(o.failureTimeoutMs).isEqualTo(10_000);
         assertThat(o.overflowPolicy).isEqualTo(OverflowPolicy.CLOSE);
+        assertThat(o.maxConnectionsPerAddress).isZero();
+        assertThat(o.handshakeTimeoutMs).isEqualTo(10_000);
+        assertThat(o.silenceTimeoutMs).isZero();
+        assertThat(o.trustedProxies).isEmpty();
     }
 
     @Test
@@ -47,7 +51,11 @@ class ChatOptionsTest {
             "--max-message-bytes|0|--max-message-bytes must be >= 1 but was 0",
             "--failure-timeout-ms|500|--failure-timeout-ms must be >= 2000 but was 500",
             "--socket-send-buffer|100|--socket-send-buffer must be 0 (system default) or >= 4096 but was 100",
-            "--members|localhost|--members must be HOST:PORT addresses but one was 'localhost'"})
+            "--members|localhost|--members must be HOST:PORT addresses but one was 'localhost'",
+            "--max-connections-per-address|-1|--max-connections-per-address must be >= 0 but was -1",
+            "--handshake-timeout-ms|0|--handshake-timeout-ms must be >= 1 but was 0",
+            "--silence-timeout-ms|-5|--silence-timeout-ms must be >= 0 but was -5",
+            "--trusted-proxies|lb.example|--trusted-proxies must be IP addresses but one was 'lb.example'"})
     @DisplayName("an out-of-range value is refused with a message naming the flag and the value")
     void badValue_refused(String flag, String value, String message) {
         assertThatThrownBy(() -> ChatOptions.parse(flag, value))
@@ -61,6 +69,7 @@ class ChatOptionsTest {
         String usage = new CommandLine(new ChatMain()).getUsageMessage();
         assertThat(usage).contains("--port", "Default: 8080", "--host", "Default: 0.0.0.0", "--cluster-host", "Default: 127.0.0.1",
                 "--members", "--cluster-name", "--max-message-bytes", "Default: 65536", "--rate-limit", "Default: 200",
-                "--rate-burst", "Default: 600", "--failure-timeout-ms", "Default: 10000", "--cluster-port");
+                "--rate-burst", "Default: 600", "--failure-timeout-ms", "Default: 10000", "--cluster-port",
+                "--max-connections-per-address", "--handshake-timeout-ms", "--silence-timeout-ms", "--trusted-proxies");
     }
 }

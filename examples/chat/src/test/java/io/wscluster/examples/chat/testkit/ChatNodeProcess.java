@@ -74,7 +74,22 @@ public final class ChatNodeProcess implements AutoCloseable {
      * @return the process, maybe not ready yet
      */
     public static ChatNodeProcess start(String name, Path logDir, List<String> jvmArgs, List<String> args) {
-        List<String> command = new ArrayList<>();
+        return start(name, logDir, List.of(), jvmArgs, args);
+    }
+
+    /**
+     * Starts a node process under a launcher that execs java in its own place, e.g.
+     * {@code prlimit --nofile=512:512 --} to lower its file-descriptor limit; does not wait for READY.
+     *
+     * @param name     a name for the log file and messages
+     * @param logDir   where the log goes
+     * @param launcher the launcher's command line, ending where {@code java} goes; empty for none
+     * @param jvmArgs  JVM options
+     * @param args     the command line after {@code -jar wscluster-chat.jar}
+     * @return the process (java's own, as the launcher execs it), maybe not ready yet
+     */
+    public static ChatNodeProcess start(String name, Path logDir, List<String> launcher, List<String> jvmArgs, List<String> args) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-jar");
