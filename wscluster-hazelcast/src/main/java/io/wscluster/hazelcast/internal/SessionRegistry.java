@@ -138,7 +138,7 @@ final class SessionRegistry implements Registry, SessionHost {
         synchronized (lockOf(id)) {
             local.add(info);
             try {
-                tables.sessions.set(id.value(), SessionRecord.encode(info));
+                tables.sessions.set(id.value(), tables.sealSession(info));
                 online = user != null && tables.presence.add(user, id);
             } catch (RuntimeException e) {
                 local.remove(id);
@@ -162,7 +162,7 @@ final class SessionRegistry implements Registry, SessionHost {
             }
             SessionInfo updated = info.withAttributes(attributes);
             local.update(updated);
-            tables.sessions.set(session.value(), SessionRecord.encode(updated));
+            tables.sessions.set(session.value(), tables.sealSession(updated));
             return true;
         }
     }
@@ -253,7 +253,7 @@ final class SessionRegistry implements Registry, SessionHost {
             return Optional.of(mine);
         }
         byte[] bytes = tables.sessions.get(id.value());
-        return bytes == null ? Optional.empty() : Optional.of(SessionRecord.decode(bytes));
+        return bytes == null ? Optional.empty() : Optional.ofNullable(tables.openSession(id.value(), bytes));
     }
 
     @Override
@@ -310,8 +310,11 @@ final class SessionRegistry implements Registry, SessionHost {
             return List.of();
         }
         List<SessionInfo> found = new ArrayList<>();
-        for (byte[] bytes : tables.sessions.getAll(new HashSet<>(ids)).values()) {
-            found.add(SessionRecord.decode(bytes));
+        for (Map.Entry<String, byte[]> e : tables.sessions.getAll(new HashSet<>(ids)).entrySet()) {
+            SessionInfo info = tables.openSession(e.getKey(), e.getValue());
+            if (info != null) {
+                found.add(info);
+            }
         }
         found.sort(Comparator.comparing(s -> s.id().value()));
         return found;
