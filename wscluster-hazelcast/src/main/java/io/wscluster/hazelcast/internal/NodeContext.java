@@ -37,10 +37,6 @@ final class NodeContext {
     final Seal seal;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    NodeContext(NodeId id, HazelcastInstance hazelcast, ClusterSettings settings) {
-        this(id, hazelcast, settings, Seal.OFF);
-    }
-
     NodeContext(NodeId id, HazelcastInstance hazelcast, ClusterSettings settings, Seal seal) {
         this.id = id;
         this.seal = seal;

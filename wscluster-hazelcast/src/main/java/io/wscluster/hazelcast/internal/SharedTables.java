@@ -46,10 +46,6 @@ final class SharedTables {
     private final Seal seal;
     private final NodeId reader;
 
-    SharedTables(HazelcastInstance hz, Ticker ticker) {
-        this(hz, ticker, Seal.OFF, null);
-    }
-
     SharedTables(HazelcastInstance hz, Ticker ticker, Seal seal, NodeId reader) {
         this.seal = seal;
         this.reader = reader;
@@ -57,7 +53,7 @@ final class SharedTables {
         this.users = hz.getMap(USERS);
         this.presence = new UserTable(users);
         this.roomMembers = hz.getMultiMap(ROOMS);
-        this.routing = new RoutingTable(hz.getMap(INTEREST), ticker);
+        this.routing = new RoutingTable(hz.getMap(INTEREST), ticker, seal, reader);
         this.nodes = hz.getMap(NODES);
         this.leases = hz.getMap(LEASES);
         this.events = hz.getTopic(EVENTS);
