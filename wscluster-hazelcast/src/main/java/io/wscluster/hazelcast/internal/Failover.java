@@ -240,11 +240,14 @@ final class Failover {
             liveMembers.add(member.getUuid().toString());
         }
         Set<NodeId> alive = new HashSet<>();
+        Set<String> trustedMembers = new HashSet<>();
         for (Map.Entry<String, byte[]> entry : tables.nodes.entrySet()) {
             NodeRecord record = tables.openNode(entry.getKey(), entry.getValue());
             if (record == null) {
-                tables.nodes.remove(entry.getKey(), entry.getValue());
-                continue;
+                continue; // not authentic: never live; left alone (its writer may be a node with another secret)
+            }
+            if (record.member()) {
+                trustedMembers.add(record.memberUuid());
             }
             boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
             if (gone && !record.id().equals(context.id)) {
@@ -259,6 +262,12 @@ final class Failover {
                 live.remove(known);
                 nodeTable.forget(known);
             }
+        }
+        if (context.seal.isOn() && !trustedMembers.containsAll(liveMembers)) {
+            // A member without an authentic node record (a stranger, a node with another secret, or one
+            // still starting) may own entries this node cannot verify: clean up after orphans once all
+            // members are known, so that nodes with different secrets do not erase each other's entries.
+            return;
         }
         Set<NodeId> orphans = new HashSet<>();
         for (String id : tables.sessions.keySet()) {
