@@ -1,5 +1,6 @@
 package io.wscluster.hazelcast.internal;
 
+import com.hazelcast.client.Client;
 import com.hazelcast.cluster.Member;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +15,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds Hazelcast members that are not wscluster nodes of this cluster: members that hold no
- * authentic record in the node table (with a cluster secret, one sealed with it) once a grace
- * period after they joined has passed.
+ * Finds Hazelcast members, and clients connected to this member, that are not wscluster nodes of
+ * this cluster: that hold no authentic record in the node table (one sealed with the cluster
+ * secret) once a grace period after they appeared has passed.
  *
  * <p>Design notes. Routing never needs this class: a node is routed to only when its authentic
  * record is in {@link LiveNodes}, so a stranger member is never a target whatever this class
@@ -62,9 +63,30 @@ final class MemberTrust {
         }
     }
 
-    /** @return members found without an authentic node record at the last check */
+    /** @return members and clients found without an authentic node record at the last check */
     int untrusted() {
         return untrusted;
+    }
+
+    /** @return 1 if the endpoint is untrusted past its grace (warned once), else 0 */
+    private int judge(String kind, UUID uuid, Object address, Set<String> trusted, Set<UUID> present, long now) {
+        present.add(uuid);
+        if (trusted.contains(uuid.toString())) {
+            firstSeen.remove(uuid);
+            warned.remove(uuid);
+            return 0;
+        }
+        long since = firstSeen.computeIfAbsent(uuid, u -> now);
+        if (now - since < graceNanos) {
+            return 0;
+        }
+        if (warned.add(uuid)) {
+            LOG.warn("node {}: Hazelcast {} {} ({}) is connected to the cluster but is no wscluster node of it (no node record"
+                    + " authenticated with the cluster secret after {} ms); nothing is routed to it. A process without the"
+                    + " secret reached the cluster port: keep it on a private network", context.id, kind, address, uuid,
+                    TimeUnit.NANOSECONDS.toMillis(graceNanos));
+        }
+        return 1;
     }
 
     private void check() {
@@ -74,30 +96,17 @@ final class MemberTrust {
         try {
             Set<String> trusted = new HashSet<>();
             for (NodeRecord record : live.records()) {
-                if (record.member()) {
-                    trusted.add(record.memberUuid());
-                }
+                trusted.add(record.memberUuid());
             }
             long now = context.ticker.nanos();
             Set<UUID> present = new HashSet<>();
             int count = 0;
             for (Member member : context.hazelcast.getCluster().getMembers()) {
-                UUID uuid = member.getUuid();
-                present.add(uuid);
-                if (trusted.contains(uuid.toString())) {
-                    firstSeen.remove(uuid);
-                    warned.remove(uuid);
-                    continue;
-                }
-                long since = firstSeen.computeIfAbsent(uuid, u -> now);
-                if (now - since >= graceNanos) {
-                    count++;
-                    if (warned.add(uuid)) {
-                        LOG.warn("node {}: Hazelcast member {} ({}) joined the cluster but is no wscluster node of it (no node"
-                                + " record authenticated with the cluster secret after {} ms); nothing is routed to it."
-                                + " A process without the secret reached the cluster port: keep it on a private network",
-                                context.id, member.getAddress(), uuid, TimeUnit.NANOSECONDS.toMillis(graceNanos));
-                    }
+                count += judge("member", member.getUuid(), member.getAddress(), trusted, present, now);
+            }
+            if (context.hazelcast.getLocalEndpoint() instanceof Member) {
+                for (Client client : context.hazelcast.getClientService().getConnectedClients()) {
+                    count += judge("client", client.getUuid(), client.getSocketAddress(), trusted, present, now);
                 }
             }
             firstSeen.keySet().retainAll(present);

@@ -107,6 +107,8 @@ class ClusterSecretTest {
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(b.cluster().stats().messagesRejected() - rejectedBefore).isGreaterThanOrEqualTo(2);
                     assertThat(a.cluster().stats().messagesRejected()).isGreaterThanOrEqualTo(1);
+                    // the stranger client is connected to A (it named A's address) and to B (smart routing)
+                    assertThat(a.cluster().stats().untrustedMembers()).isEqualTo(1);
                 });
                 assertThat(a.cluster().registry().session(fake)).isEmpty();
                 assertThat(a.cluster().registry().isOnline("admin")).isFalse();
@@ -125,6 +127,7 @@ class ClusterSecretTest {
             } finally {
                 stranger.shutdown();
             }
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fixture.get(0).cluster().stats().untrustedMembers()).isZero());
         }
     }
 
