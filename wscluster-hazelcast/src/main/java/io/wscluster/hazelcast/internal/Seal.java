@@ -7,7 +7,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -107,7 +106,7 @@ final class Seal {
         if (sealed != null && sealed.length >= TAG_BYTES) {
             int length = sealed.length - TAG_BYTES;
             byte[] expected = tag(binding, sealed, length);
-            if (MessageDigest.isEqual(expected, Arrays.copyOfRange(sealed, length, sealed.length))) {
+            if (tagMatches(expected, sealed, length)) {
                 return Arrays.copyOf(sealed, length);
             }
         }
@@ -124,6 +123,15 @@ final class Seal {
         } else {
             LOG.debug("node {} dropped a value read from {}: {}", node, binding, why);
         }
+    }
+
+    /** Compares in constant time, as {@link java.security.MessageDigest#isEqual} does, without copying the tag. */
+    private static boolean tagMatches(byte[] expected, byte[] sealed, int offset) {
+        int difference = 0;
+        for (int i = 0; i < TAG_BYTES; i++) {
+            difference |= expected[i] ^ sealed[offset + i];
+        }
+        return difference == 0;
     }
 
     private byte[] tag(String binding, byte[] value, int length) {
