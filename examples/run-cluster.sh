@@ -13,7 +13,10 @@ BASE_PORT=8081
 CLUSTER_BASE_PORT=5701
 NODES=3
 REBUILD=0
-CLUSTER_NAME="run-cluster-$$"
+# A random cluster name and secret per run: nobody guesses the name, nobody without the secret can make
+# a node deliver anything (the chat protocol's --cluster-secret).
+random_hex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
+CLUSTER_NAME="run-cluster-$(random_hex 6)"
 
 usage() {
   cat <<USAGE
@@ -124,6 +127,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/wscluster-run.XXXXXX")"
 chmod 755 "$WORK"  # nginx workers run unprivileged when nginx is started by root
 PIDS=()
 NGINX_PID=""
+SECRET_FILE="$WORK/cluster-secret"
+(umask 077 && random_hex 32 > "$SECRET_FILE")
 
 stop_all() {
   trap - INT TERM EXIT
@@ -151,7 +156,7 @@ done
 for ((i = 0; i < NODES; i++)); do
   port=$((BASE_PORT + i))
   java -jar "$JAR" --host 127.0.0.1 --port "$port" --cluster-host 127.0.0.1 --cluster-port $((CLUSTER_BASE_PORT + i)) \
-       --members "$MEMBERS" --cluster-name "$CLUSTER_NAME" > "$WORK/node-$port.log" 2>&1 &
+       --members "$MEMBERS" --cluster-name "$CLUSTER_NAME" --cluster-secret-file "$SECRET_FILE" > "$WORK/node-$port.log" 2>&1 &
   PIDS+=($!)
   echo "chat node $((i + 1)): PID $! on http://127.0.0.1:$port (log $WORK/node-$port.log)"
 done

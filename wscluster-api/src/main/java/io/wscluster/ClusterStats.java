@@ -18,9 +18,15 @@ package io.wscluster;
  * @param messagesReplayed messages this node replayed to its sessions (since 0.2.0)
  * @param recoveriesRefused {@link Replay#since(Position)} joins answered {@code recovered = false}: a gap
  *                         beyond the history or another epoch (since 0.2.0)
+ * @param messagesRejected messages and records from other nodes that this node dropped because they were not
+ *                         authenticated with the cluster secret: a process without the secret is writing to
+ *                         the cluster (since 0.2.0)
+ * @param untrustedMembers cluster members that are no node of this cluster (no record authenticated with the
+ *                         cluster secret); never routed to (a gauge; 0 without a secret; since 0.2.0)
  * @since 0.1.0
  */
 public record ClusterStats(long messagesSent, long localDeliveries, long envelopesOut, long bytesOut,
                            long envelopesIn, long bytesIn, long requestsTimedOut, long nodesLost, long routingNanos,
-                           long historyRooms, long replaysServed, long messagesReplayed, long recoveriesRefused) {
+                           long historyRooms, long replaysServed, long messagesReplayed, long recoveriesRefused,
+                           long messagesRejected, int untrustedMembers) {
 }

@@ -133,7 +133,7 @@ public final class InMemoryCluster implements Cluster {
         Counters c = counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
                 c.envelopesIn.sum(), c.bytesIn.sum(), 0, c.nodesLost.sum(), c.routingNanos.sum(),
-                0, 0, 0, 0);
+                0, 0, 0, 0, 0, 0);
     }
 
     @Override

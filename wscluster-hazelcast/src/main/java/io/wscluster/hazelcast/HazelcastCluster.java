@@ -19,6 +19,7 @@ import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,11 @@ import java.util.function.UnaryOperator;
  * <p>An embedded member joins by TCP/IP only (no multicast, no auto-detection), binds to
  * {@link Builder#bindAddress} and detects a lost member within about 60% of the
  * {@link Builder#failureTimeout}; the rest of the bound is for cleanup. The open-source cluster
- * transport has no authentication or encryption: keep the cluster port on a private network.
+ * transport has no authentication or encryption: keep the cluster port on a private network, and
+ * give every node the same {@link Builder#clusterSecret}: then a node routes only messages and
+ * trusts only records authenticated with it, so a process that reaches the port without it cannot
+ * make anything reach a client, and a member without it is counted in
+ * {@link ClusterStats#untrustedMembers()}.
  *
  * @since 0.1.0
  */
@@ -50,11 +55,11 @@ public final class HazelcastCluster implements Cluster {
     private final boolean ownsInstance;
     private final HazelcastNode node;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings) {
+    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings, byte[] secret) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         try {
-            this.node = new HazelcastNode(hazelcast, settings);
+            this.node = new HazelcastNode(hazelcast, settings, secret);
         } catch (RuntimeException e) {
             if (ownsInstance) {
                 hazelcast.getLifecycleService().terminate();
@@ -183,6 +188,8 @@ public final class HazelcastCluster implements Cluster {
         public static final Duration DEFAULT_MERGE_DELAY = Duration.ofSeconds(30);
         /** Smallest failure timeout accepted. */
         public static final Duration MIN_FAILURE_TIMEOUT = Duration.ofSeconds(2);
+        /** Shortest cluster secret accepted, in bytes of UTF-8. */
+        public static final int MIN_SECRET_BYTES = 16;
 
         private final EmbeddedMember member = new EmbeddedMember(DEFAULT_CLUSTER_NAME, DEFAULT_BIND_ADDRESS, DEFAULT_PORT,
                 DEFAULT_MERGE_DELAY);
@@ -191,6 +198,7 @@ public final class HazelcastCluster implements Cluster {
         private HazelcastInstance instance;
         private Config config;
         private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
+        private byte[] secret;
 
         private Builder() {
         }
@@ -315,6 +323,35 @@ public final class HazelcastCluster implements Cluster {
         }
 
         /**
+         * The cluster secret, the same on every node (default: none). With it, every message a node
+         * sends to another and every record it stores for routing (sessions, nodes) carries an
+         * HMAC-SHA256 tag made with a key derived from the secret; whatever does not verify is dropped
+         * and counted in {@link ClusterStats#messagesRejected()}, and a Hazelcast member that is not a
+         * node holding the secret is logged at warn and counted in
+         * {@link ClusterStats#untrustedMembers()}, never routed to. Nodes with and without a secret do
+         * not understand each other. Works with an embedded member and with
+         * {@link #hazelcastInstance}.
+         *
+         * @param clusterSecret at least {@value #MIN_SECRET_BYTES} bytes of UTF-8; random, not a word
+         * @return this builder
+         */
+        public Builder clusterSecret(String clusterSecret) {
+            if (clusterSecret == null) {
+                throw new IllegalArgumentException("clusterSecret must not be null");
+            }
+            byte[] bytes = clusterSecret.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("clusterSecret must be at least " + MIN_SECRET_BYTES
+                        + " bytes but was " + bytes.length);
+            }
+            if (secret != null) {
+                throw new IllegalStateException("clusterSecret was already set");
+            }
+            this.secret = bytes;
+            return this;
+        }
+
+        /**
          * Runs on an instance you already have, member or client. wscluster never shuts it down.
          * Cannot be combined with the embedded-member settings.
          *
@@ -371,9 +408,9 @@ public final class HazelcastCluster implements Cluster {
         public HazelcastCluster build() {
             ClusterSettings settings = settings();
             if (instance != null) {
-                return new HazelcastCluster(instance, false, settings);
+                return new HazelcastCluster(instance, false, settings, secret);
             }
-            return new HazelcastCluster(member.start(config, failureTimeout), true, settings);
+            return new HazelcastCluster(member.start(config, failureTimeout), true, settings, secret);
         }
 
         /**

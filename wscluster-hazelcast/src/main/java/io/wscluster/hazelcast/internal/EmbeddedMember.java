@@ -1,6 +1,7 @@
 package io.wscluster.hazelcast.internal;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
@@ -190,6 +191,10 @@ public final class EmbeddedMember {
         c.setProperty("hazelcast.socket.bind.any", "false");
         // outgoing member connections leave from the bound address too, not from any interface
         c.setProperty("hazelcast.socket.client.bind.any", "false");
+        // Java deserialization on the cluster port: Hazelcast's filter with its defaults, a blacklist of
+        // known gadget classes and a whitelist of com.hazelcast., java* and arrays. wscluster stores and
+        // sends only byte[], String, String[] and Long, which never go through Java serialization.
+        c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
         return c;
     }
 

@@ -155,9 +155,8 @@ final class Failover {
     /** Removes every trace of a node that is gone. Idempotent; every survivor may run it at once. */
     private void removeNode(NodeId node) {
         Set<String> rooms = new HashSet<>();
-        Collection<byte[]> records = tables.sessions.values(Predicates.between("__key", node.value() + "-", node.value() + "."));
-        for (byte[] bytes : records) {
-            SessionInfo info = SessionRecord.decode(bytes);
+        Collection<SessionInfo> records = authentic(node.value());
+        for (SessionInfo info : records) {
             rooms.addAll(info.rooms());
             registry.deregister(info, true);
         }
@@ -206,7 +205,7 @@ final class Failover {
                 if (info == null) {
                     continue;
                 }
-                boolean reappeared = tables.sessions.put(info.id().value(), SessionRecord.encode(info)) == null;
+                boolean reappeared = tables.sessions.put(info.id().value(), tables.sealSession(info)) == null;
                 boolean online = info.user().isPresent() && tables.presence.add(info.user().get(), info.id());
                 for (String room : info.rooms()) {
                     tables.roomMembers.put(room, SharedTables.memberValue(info));
@@ -227,8 +226,7 @@ final class Failover {
 
     private void removeOwnStale() {
         String me = context.id.value();
-        for (byte[] bytes : tables.sessions.values(Predicates.between("__key", me + "-", me + "."))) {
-            SessionInfo info = SessionRecord.decode(bytes);
+        for (SessionInfo info : authentic(me)) {
             if (registry.local().get(info.id()) == null) {
                 registry.deregister(info, false);
             }
@@ -242,8 +240,15 @@ final class Failover {
             liveMembers.add(member.getUuid().toString());
         }
         Set<NodeId> alive = new HashSet<>();
-        for (byte[] bytes : tables.nodes.values()) {
-            NodeRecord record = NodeRecord.decode(bytes);
+        Set<String> trustedMembers = new HashSet<>();
+        for (Map.Entry<String, byte[]> entry : tables.nodes.entrySet()) {
+            NodeRecord record = tables.openNode(entry.getKey(), entry.getValue());
+            if (record == null) {
+                continue; // not authentic: never live; left alone (its writer may be a node with another secret)
+            }
+            if (record.member()) {
+                trustedMembers.add(record.memberUuid());
+            }
             boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
             if (gone && !record.id().equals(context.id)) {
                 removeNode(record.id());
@@ -257,6 +262,12 @@ final class Failover {
                 live.remove(known);
                 nodeTable.forget(known);
             }
+        }
+        if (context.seal.isOn() && !trustedMembers.containsAll(liveMembers)) {
+            // A member without an authentic node record (a stranger, a node with another secret, or one
+            // still starting) may own entries this node cannot verify: clean up after orphans once all
+            // members are known, so that nodes with different secrets do not erase each other's entries.
+            return;
         }
         Set<NodeId> orphans = new HashSet<>();
         for (String id : tables.sessions.keySet()) {
@@ -288,5 +299,19 @@ final class Failover {
                 }
             }
         }
+    }
+
+    /** @return the authentic session records of a node; records that are not (a stranger's) are deleted */
+    private List<SessionInfo> authentic(String node) {
+        List<SessionInfo> found = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : tables.sessions.entrySet(Predicates.between("__key", node + "-", node + "."))) {
+            SessionInfo info = tables.openSession(e.getKey(), e.getValue());
+            if (info == null) {
+                tables.sessions.remove(e.getKey(), e.getValue());
+            } else {
+                found.add(info);
+            }
+        }
+        return found;
     }
 }

@@ -52,6 +52,7 @@ public final class HazelcastNode {
     private final Liveness liveness;
     private final NodeTable nodeTable;
     private final Failover failover;
+    private final MemberTrust trust;
     private final List<Runnable> unsubscribes = new ArrayList<>();
 
     /**
@@ -61,8 +62,21 @@ public final class HazelcastNode {
      * @param settings timeouts, grace periods and the clock
      */
     public HazelcastNode(HazelcastInstance hz, ClusterSettings settings) {
-        this.context = new NodeContext(NodeId.random(), hz, settings);
-        this.tables = new SharedTables(hz, context.ticker);
+        this(hz, settings, null);
+    }
+
+    /**
+     * Starts the core on a running Hazelcast instance, authenticating what it sends and trusts with
+     * a cluster secret ({@link Seal}).
+     *
+     * @param hz       the instance (member or client); its lifecycle is the caller's
+     * @param settings timeouts, grace periods and the clock
+     * @param secret   the cluster secret, or null for none (nothing is sealed or checked)
+     */
+    public HazelcastNode(HazelcastInstance hz, ClusterSettings settings, byte[] secret) {
+        NodeId id = NodeId.random();
+        this.context = new NodeContext(id, hz, settings, Seal.of(secret));
+        this.tables = new SharedTables(hz, context.ticker, context.seal, id);
         this.link = new NodeLink(context, live);
         this.events = new EventTopic(context, tables);
         LocalSessions local = new LocalSessions();
@@ -74,6 +88,7 @@ public final class HazelcastNode {
         this.liveness = Liveness.of(context, tables);
         this.nodeTable = new NodeTable(context, tables, live, link, events.hub(), liveness.member());
         this.failover = new Failover(context, tables, live, nodeTable, registry, interest, events, liveness);
+        this.trust = new MemberTrust(context, live);
         start();
     }
 
@@ -87,8 +102,12 @@ public final class HazelcastNode {
         failover.start(unsubscribes);
         nodeTable.register();
         failover.reconcileOnce("start");
-        LOG.info("wscluster node {} joined the cluster as {} {} at {} ({} node(s))", context.id, liveness.kind(),
-                context.hazelcast.getName(), nodeTable.self().address(), live.size());
+        if (context.seal.isOn()) {
+            trust.start();
+        }
+        LOG.info("wscluster node {} joined the cluster as {} {} at {} ({} node(s)){}", context.id, liveness.kind(),
+                context.hazelcast.getName(), nodeTable.self().address(), live.size(),
+                context.seal.isOn() ? "; cluster messages and records are authenticated with the cluster secret" : "");
     }
 
     /** @return this node's id */
@@ -126,7 +145,7 @@ public final class HazelcastNode {
         NodeContext.Counters c = context.counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
                 c.envelopesIn.sum(), c.bytesIn.sum(), link.timedOut(), c.nodesLost.sum(), c.routingNanos.sum(),
-                0, 0, 0, 0);
+                0, 0, 0, 0, context.seal.rejected(), trust.untrusted());
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every layer of one node's cluster core shares: the node's id, the Hazelcast instance, the
- * settings and clock, the node's threads, whether it is closing, and its counters. Layers take it
+ * settings and clock, the node's threads, whether it is closing, its counters, and the {@link Seal}
+ * that authenticates what it sends and trusts. Layers take it
  * in their constructor and call each other directly, never back through the assembly.
  *
  * <p>Threads, each a single daemon thread, so that what runs on one keeps its order:
@@ -33,10 +34,12 @@ final class NodeContext {
     final ScheduledExecutorService maintenance;
     final ExecutorService eventThread;
     final Counters counters = new Counters();
+    final Seal seal;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    NodeContext(NodeId id, HazelcastInstance hazelcast, ClusterSettings settings) {
+    NodeContext(NodeId id, HazelcastInstance hazelcast, ClusterSettings settings, Seal seal) {
         this.id = id;
+        this.seal = seal;
         this.hazelcast = hazelcast;
         this.settings = settings;
         this.ticker = settings.ticker();

@@ -23,7 +23,9 @@ import java.util.function.LongFunction;
  * and handled on the node's one inbound thread, off Hazelcast's event threads, in arrival order;
  * replies complete the request they answer ({@link PendingRequests}), everything else goes to the
  * handler given to {@link #listen}. A request to a node that is not live answers 0 at once, and a
- * reply is sent only to a live node, so no thread waits on a node known to be gone.
+ * reply is sent only to a live node, so no thread waits on a node known to be gone. Every message
+ * is sealed for the inbox it is sent to ({@link Seal}); one that does not verify is dropped and
+ * counted before it is decoded, so no message kind can skip the check.
  */
 final class NodeLink {
 
@@ -74,7 +76,7 @@ final class NodeLink {
 
     /** Publishes an envelope to a node's inbox. */
     void publishTo(NodeId node, byte[] envelope) {
-        inbox(node).publish(envelope);
+        inbox(node).publish(context.seal.seal(INBOX_PREFIX + node.value(), envelope));
         context.counters.envelopesOut.increment();
         context.counters.bytesOut.add(envelope.length);
     }
@@ -113,9 +115,13 @@ final class NodeLink {
         }
     }
 
-    private void handle(byte[] bytes, Consumer<Envelope> handler) {
+    private void handle(byte[] sealed, Consumer<Envelope> handler) {
         context.counters.envelopesIn.increment();
-        context.counters.bytesIn.add(bytes.length);
+        context.counters.bytesIn.add(sealed.length);
+        byte[] bytes = context.seal.open(INBOX_PREFIX + context.id.value(), sealed, context.id);
+        if (bytes == null) {
+            return;
+        }
         Envelope envelope;
         try {
             envelope = Envelope.decode(bytes);

@@ -54,25 +54,28 @@ final class NodeTable {
     Runnable follow() {
         UUID nodeListener = tables.nodes.addEntryListener(new Follower(), true);
         for (Map.Entry<String, byte[]> e : tables.nodes.entrySet()) {
-            live.put(NodeRecord.decode(e.getValue()));
+            NodeRecord record = tables.openNode(e.getKey(), e.getValue());
+            if (record != null) {
+                live.put(record);
+            }
         }
         return () -> tables.nodes.removeEntryListener(nodeListener);
     }
 
     /** Writes this node's record into the table and its copy. */
     void register() {
-        tables.nodes.set(context.id.value(), self.encode());
+        tables.nodes.set(context.id.value(), tables.sealNode(self));
         live.put(self);
     }
 
     /** Writes this node's record again, with its endpoint uuid as it is now (after a merge it differs). */
     void reassert() {
-        tables.nodes.set(context.id.value(), self.withMemberUuid(context.endpointUuid()).encode());
+        tables.nodes.set(context.id.value(), tables.sealNode(self.withMemberUuid(context.endpointUuid())));
     }
 
     /** Marks this node's record as leaving, then removes it. */
     void leave() {
-        tables.nodes.set(context.id.value(), self.asLeaving().encode());
+        tables.nodes.set(context.id.value(), tables.sealNode(self.asLeaving()));
         tables.nodes.remove(context.id.value());
     }
 
@@ -94,6 +97,9 @@ final class NodeTable {
     }
 
     private void joined(NodeRecord record) {
+        if (record == null) {
+            return;
+        }
         if (live.put(record) == null) {
             events.publish(new NodeJoined(new Node(record.id(), record.address(), record.joinedAt())));
         }
@@ -104,17 +110,17 @@ final class NodeTable {
 
         @Override
         public void entryAdded(EntryEvent<String, byte[]> event) {
-            joined(NodeRecord.decode(event.getValue()));
+            joined(tables.openNode(event.getKey(), event.getValue()));
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, byte[]> event) {
-            joined(NodeRecord.decode(event.getValue()));
+            joined(tables.openNode(event.getKey(), event.getValue()));
         }
 
         @Override
         public void entryRemoved(EntryEvent<String, byte[]> event) {
-            NodeRecord old = event.getOldValue() == null ? null : NodeRecord.decode(event.getOldValue());
+            NodeRecord old = event.getOldValue() == null ? null : tables.openNode(event.getKey(), event.getOldValue());
             NodeId id = new NodeId(event.getKey());
             NodeRecord known = live.remove(id);
             NodeRecord record = old != null ? old : known;

@@ -124,7 +124,7 @@ final class RoomMembership implements Rooms {
             }
             SessionInfo updated = info.withRooms(rooms);
             if (join) {
-                tables.sessions.set(session.value(), SessionRecord.encode(updated));
+                tables.sessions.set(session.value(), tables.sealSession(updated));
                 tables.roomMembers.put(room, SharedTables.memberValue(updated));
                 local.update(updated);
                 gained = interest.publish(room);
@@ -132,7 +132,7 @@ final class RoomMembership implements Rooms {
                 local.update(updated);
                 interest.publish(room);
                 tables.roomMembers.remove(room, SharedTables.memberValue(updated));
-                tables.sessions.set(session.value(), SessionRecord.encode(updated));
+                tables.sessions.set(session.value(), tables.sealSession(updated));
                 gained = null;
             }
         }

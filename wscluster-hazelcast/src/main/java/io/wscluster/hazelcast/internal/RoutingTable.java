@@ -34,24 +34,48 @@ import java.util.concurrent.ConcurrentHashMap;
  * every node and waits for their acknowledgements (the join barrier, in {@link RoomMembership}); this class
  * gives it {@link #apply}. Node writes go through compare-and-set on the IMap, so no count is lost
  * to a concurrent writer.
+ *
+ * <p>Entries are sealed for their room ({@link Seal}): with a cluster secret, an entry that does not
+ * verify is never applied to the copy, and the next node write or sweep replaces or deletes it.
  */
 final class RoutingTable {
 
     private final IMap<String, byte[]> map;
     private final Map<String, RoutingEntry> copy = new ConcurrentHashMap<>();
     private final Ticker ticker;
+    private final Seal seal;
+    private final NodeId reader;
     private UUID listener;
 
-    RoutingTable(IMap<String, byte[]> map, Ticker ticker) {
+    RoutingTable(IMap<String, byte[]> map, Ticker ticker, Seal seal, NodeId reader) {
         this.map = map;
         this.ticker = ticker;
+        this.seal = seal;
+        this.reader = reader;
+    }
+
+    /** @return the authentic entry stored for a room, {@link RoutingEntry#NONE} if none, null if it is not authentic (counted) */
+    private RoutingEntry open(String room, byte[] stored) {
+        if (stored == null) {
+            return RoutingEntry.NONE;
+        }
+        byte[] plain = seal.open(SharedTables.INTEREST + "/" + room, stored, reader);
+        return plain == null ? null : RoutingEntry.decode(plain);
+    }
+
+    /** Applies an entry read from the table, unless it is not authentic. */
+    private void applyStored(String room, byte[] stored) {
+        RoutingEntry entry = open(room, stored);
+        if (entry != null) {
+            apply(room, entry);
+        }
     }
 
     /** Starts following the IMap: listener first, then a snapshot, so no change falls between. */
     void start() {
         listener = map.addEntryListener(new Follower(), true);
         for (Map.Entry<String, byte[]> e : map.entrySet()) {
-            apply(e.getKey(), RoutingEntry.decode(e.getValue()));
+            applyStored(e.getKey(), e.getValue());
         }
     }
 
@@ -92,13 +116,16 @@ final class RoutingTable {
     Written set(String room, NodeId node, int count) {
         while (true) {
             byte[] old = map.get(room);
-            RoutingEntry current = RoutingEntry.decode(old);
+            RoutingEntry current = open(room, old);
+            if (current == null) {
+                current = RoutingEntry.NONE; // a stranger's entry: overwritten below
+            }
             RoutingEntry next = current.with(node, count, ticker.wallMillis());
-            if (next == current) {
+            if (next == current && (old == null || current != RoutingEntry.NONE)) {
                 apply(room, current);
                 return null;
             }
-            byte[] encoded = next.encode();
+            byte[] encoded = seal.seal(SharedTables.INTEREST + "/" + room, next.encode());
             boolean done = old == null ? map.putIfAbsent(room, encoded) == null : map.replace(room, old, encoded);
             if (done) {
                 apply(room, next);
@@ -128,7 +155,11 @@ final class RoutingTable {
         int dropped = 0;
         for (String room : map.localKeySet()) {
             byte[] bytes = map.get(room);
-            RoutingEntry entry = RoutingEntry.decode(bytes);
+            RoutingEntry entry = open(room, bytes);
+            if (entry == null) {
+                map.remove(room, bytes);
+                continue;
+            }
             if (bytes != null && entry.counts().isEmpty() && entry.writtenNoLaterThanMillis() < cutoff
                     && map.remove(room, bytes)) {
                 forget(room, entry);
@@ -155,7 +186,10 @@ final class RoutingTable {
     void reload() {
         Map<String, RoutingEntry> fresh = new ConcurrentHashMap<>();
         for (Map.Entry<String, byte[]> e : map.entrySet()) {
-            fresh.put(e.getKey(), RoutingEntry.decode(e.getValue()));
+            RoutingEntry entry = open(e.getKey(), e.getValue());
+            if (entry != null) {
+                fresh.put(e.getKey(), entry);
+            }
         }
         copy.keySet().retainAll(fresh.keySet());
         copy.putAll(fresh);
@@ -165,7 +199,10 @@ final class RoutingTable {
     Map<String, RoutingEntry> readAll() {
         Map<String, RoutingEntry> all = new ConcurrentHashMap<>();
         for (Map.Entry<String, byte[]> e : map.entrySet()) {
-            all.put(e.getKey(), RoutingEntry.decode(e.getValue()));
+            RoutingEntry entry = open(e.getKey(), e.getValue());
+            if (entry != null) {
+                all.put(e.getKey(), entry);
+            }
         }
         return all;
     }
@@ -175,18 +212,19 @@ final class RoutingTable {
 
         @Override
         public void entryAdded(EntryEvent<String, byte[]> event) {
-            apply(event.getKey(), RoutingEntry.decode(event.getValue()));
+            applyStored(event.getKey(), event.getValue());
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, byte[]> event) {
-            apply(event.getKey(), RoutingEntry.decode(event.getValue()));
+            applyStored(event.getKey(), event.getValue());
         }
 
         @Override
         public void entryMerged(EntryEvent<String, byte[]> event) {
-            if (event.getValue() != null) {
-                copy.put(event.getKey(), RoutingEntry.decode(event.getValue()));
+            RoutingEntry entry = event.getValue() == null ? null : open(event.getKey(), event.getValue());
+            if (entry != null) {
+                copy.put(event.getKey(), entry);
             }
         }
 
@@ -195,7 +233,10 @@ final class RoutingTable {
             if (event.getOldValue() == null) {
                 copy.remove(event.getKey());
             } else {
-                forget(event.getKey(), RoutingEntry.decode(event.getOldValue()));
+                RoutingEntry entry = open(event.getKey(), event.getOldValue());
+                if (entry != null) {
+                    forget(event.getKey(), entry);
+                }
             }
         }
     }

@@ -138,7 +138,7 @@ final class SessionRegistry implements Registry, SessionHost {
         synchronized (lockOf(id)) {
             local.add(info);
             try {
-                tables.sessions.set(id.value(), SessionRecord.encode(info));
+                tables.sessions.set(id.value(), tables.sealSession(info));
                 online = user != null && tables.presence.add(user, id);
             } catch (RuntimeException e) {
                 local.remove(id);
@@ -162,7 +162,7 @@ final class SessionRegistry implements Registry, SessionHost {
             }
             SessionInfo updated = info.withAttributes(attributes);
             local.update(updated);
-            tables.sessions.set(session.value(), SessionRecord.encode(updated));
+            tables.sessions.set(session.value(), tables.sealSession(updated));
             return true;
         }
     }
@@ -253,13 +253,18 @@ final class SessionRegistry implements Registry, SessionHost {
             return Optional.of(mine);
         }
         byte[] bytes = tables.sessions.get(id.value());
-        return bytes == null ? Optional.empty() : Optional.of(SessionRecord.decode(bytes));
+        return bytes == null ? Optional.empty() : Optional.ofNullable(tables.openSession(id.value(), bytes));
     }
 
     @Override
     public List<SessionInfo> sessionsOfUser(String user) {
         String[] ids = tables.users.get(Names.requireUser(user));
-        return ids == null ? List.of() : fetch(Arrays.asList(ids));
+        List<SessionInfo> found = ids == null ? new ArrayList<>() : fetch(Arrays.asList(ids));
+        if (context.seal.isOn()) {
+            // The presence index is not sealed: keep the authentic records that say so.
+            found.removeIf(info -> !info.user().filter(user::equals).isPresent());
+        }
+        return found;
     }
 
     @Override
@@ -270,12 +275,24 @@ final class SessionRegistry implements Registry, SessionHost {
             int space = member.indexOf(' ');
             ids.add(space < 0 ? member : member.substring(0, space));
         }
-        return fetch(ids);
+        List<SessionInfo> found = fetch(ids);
+        if (context.seal.isOn()) {
+            // The room index is not sealed: keep the authentic records that say so.
+            found.removeIf(info -> !info.rooms().contains(room));
+        }
+        return found;
     }
 
     @Override
     public SortedSet<String> usersInRoom(String room) {
         SortedSet<String> found = new TreeSet<>();
+        if (context.seal.isOn()) {
+            // The room index is not sealed: with a secret, only authentic session records count.
+            for (SessionInfo info : sessionsInRoom(room)) {
+                info.user().ifPresent(found::add);
+            }
+            return found;
+        }
         for (String member : tables.roomMembers.get(Names.requireRoom(room))) {
             int space = member.indexOf(' ');
             if (space > 0) {
@@ -287,6 +304,10 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public boolean isOnline(String user) {
+        if (context.seal.isOn()) {
+            // The presence index is not sealed: with a secret, only authentic session records count.
+            return sessionsOfUser(user).stream().anyMatch(info -> info.user().filter(user::equals).isPresent());
+        }
         return tables.users.containsKey(Names.requireUser(user));
     }
 
@@ -306,12 +327,15 @@ final class SessionRegistry implements Registry, SessionHost {
     }
 
     private List<SessionInfo> fetch(Collection<String> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
         List<SessionInfo> found = new ArrayList<>();
-        for (byte[] bytes : tables.sessions.getAll(new HashSet<>(ids)).values()) {
-            found.add(SessionRecord.decode(bytes));
+        if (ids.isEmpty()) {
+            return found;
+        }
+        for (Map.Entry<String, byte[]> e : tables.sessions.getAll(new HashSet<>(ids)).entrySet()) {
+            SessionInfo info = tables.openSession(e.getKey(), e.getValue());
+            if (info != null) {
+                found.add(info);
+            }
         }
         found.sort(Comparator.comparing(s -> s.id().value()));
         return found;

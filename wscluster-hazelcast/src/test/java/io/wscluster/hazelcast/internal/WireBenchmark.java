@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * Encoding and decoding of what crosses between nodes ({@link Envelope}, {@link RoutingEntry}): the
  * DELIVER envelope of a room message (one per interested node per publish) and a room's routing
  * entry (written on every join and leave, decoded by every node's copy of the routing table). The
- * message is a chat {@code msg} frame with a 100-byte or 4,000-byte body.
+ * message is a chat {@code msg} frame with a 100-byte or 4,000-byte body. {@code sealDeliver} and
+ * {@code openDeliver} measure what a cluster secret adds per message ({@link Seal}).
  *
  * <p>A test-scoped microbenchmark: it measures package-private codecs, so it lives beside them in
  * this module's tests rather than in src-test, whose benchmarks use the public API only. Surefire
@@ -53,6 +54,8 @@ public class WireBenchmark {
     private byte[] envelope;
     private RoutingEntry interest;
     private byte[] interestBytes;
+    private Seal seal;
+    private byte[] sealedEnvelope;
 
     /** Builds the message and the encoded forms. */
     @Setup
@@ -65,6 +68,20 @@ public class WireBenchmark {
         counts.put(NodeId.random(), 500);
         interest = new RoutingEntry(7, counts);
         interestBytes = interest.encode();
+        seal = Seal.of("benchmark-cluster-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sealedEnvelope = seal.seal(NodeLink.INBOX_PREFIX + "n1", envelope);
+    }
+
+    /** @return the DELIVER envelope sealed for a node's inbox, as a sender with a cluster secret does (issue 14) */
+    @Benchmark
+    public byte[] sealDeliver() {
+        return seal.seal(NodeLink.INBOX_PREFIX + "n1", envelope);
+    }
+
+    /** @return the sealed envelope verified, as the receiving node's inbound thread does before decoding */
+    @Benchmark
+    public byte[] openDeliver() {
+        return seal.open(NodeLink.INBOX_PREFIX + "n1", sealedEnvelope, "n1");
     }
 
     /** @return the DELIVER envelope of one room message */

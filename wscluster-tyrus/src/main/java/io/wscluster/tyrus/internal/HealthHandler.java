@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code GET /health}: 200 with {@code {"node","members","localSessions","clusterSessions","status"}}
+ * {@code GET /health}: 200 with {@code {"node","members","localSessions","clusterSessions","untrustedMembers","status"}}
  * while running, 503 with the same object while starting or draining (chat-protocol.md).
  *
  * <p>The cluster-wide count is one call to every member; while a member is unreachable (a split not
@@ -61,17 +61,20 @@ final class HealthHandler extends HttpHandler {
         int members;
         int local;
         int total;
+        int untrusted;
         try {
             members = cluster.nodes().size();
+            untrusted = cluster.stats().untrustedMembers();
             local = cluster.registry().localCount();
             total = clusterCount(cluster);
         } catch (RuntimeException e) {
             members = 0;
             local = 0;
             total = 0;
+            untrusted = 0;
         }
         return "{\"node\":\"" + node + "\",\"members\":" + members + ",\"localSessions\":" + local
-                + ",\"clusterSessions\":" + total + ",\"status\":\"" + status.name().toLowerCase(Locale.ROOT) + "\"}";
+                + ",\"clusterSessions\":" + total + ",\"untrustedMembers\":" + untrusted + ",\"status\":\"" + status.name().toLowerCase(Locale.ROOT) + "\"}";
     }
 
     private int clusterCount(Cluster cluster) {

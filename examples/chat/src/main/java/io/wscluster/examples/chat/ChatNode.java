@@ -51,6 +51,15 @@ public final class ChatNode implements AutoCloseable {
                 // The node drains itself on SIGTERM; Hazelcast's own hook would race it.
                 .property("hazelcast.shutdownhook.enabled", "false")
                 .property("hazelcast.graceful.shutdown.max.wait", Long.toString(LEAVE_MIGRATION_SECONDS));
+        if (options.clusterSecret() != null) {
+            clusterBuilder.clusterSecret(options.clusterSecret());
+        } else {
+            LOG.info("No --cluster-secret: cluster messages are not authenticated; the cluster port ({}) stays on loopback",
+                    options.clusterHost);
+        }
+        if (options.members.isEmpty()) {
+            LOG.info("Cluster name {} (a lone node; give --cluster-name and --members to form a cluster)", options.clusterName);
+        }
         HazelcastCluster cluster = clusterBuilder.build();
         byte[] secret = options.authSecret();
         AuthPage page = null;

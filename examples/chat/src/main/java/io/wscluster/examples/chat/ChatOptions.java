@@ -8,10 +8,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -47,9 +51,22 @@ public final class ChatOptions {
                     + " cluster. A node does not wait for every seed: the first one up forms the cluster.")
     List<String> members = new ArrayList<>();
 
-    @Option(names = "--cluster-name", defaultValue = HazelcastCluster.Builder.DEFAULT_CLUSTER_NAME, paramLabel = "NAME",
-            description = "Nodes join only a cluster of the same name. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cluster-name", paramLabel = "NAME",
+            description = "Nodes join only a cluster of the same name. Required with --members; a lone node without it"
+                    + " makes up a random one (logged), so no guessable shared name is ever used.")
     String clusterName;
+
+    @Option(names = "--cluster-secret", paramLabel = "SECRET",
+            description = "Shared by every node (at least " + HazelcastCluster.Builder.MIN_SECRET_BYTES + " bytes): nodes route"
+                    + " only messages and trust only records authenticated with it. Required when --cluster-host is not a"
+                    + " loopback address. Prefer --cluster-secret-file: a command line is visible to other local users.")
+    String clusterSecret;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "PATH",
+            description = "Reads the cluster secret from a file (surrounding whitespace and line breaks are dropped).")
+    Path clusterSecretFile;
+
+    private String secret; // from --cluster-secret or --cluster-secret-file, set by validate
 
     @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
             description = "Largest message a client may send, in bytes of UTF-8 after reassembly; larger closes with 1009."
@@ -206,6 +223,50 @@ public final class ChatOptions {
         for (String member : members) {
             check(commandLine, member.matches("[^\\s:]+:\\d{1,5}"), "--members must be HOST:PORT addresses but one was '" + member + "'");
         }
+        validateClusterAccess(commandLine);
+    }
+
+    /** Cluster name and secret (chat-protocol "Starting a node"): no guessable shared name, a secret off loopback. */
+    private void validateClusterAccess(CommandLine commandLine) {
+        if (clusterName == null) {
+            check(commandLine, members.isEmpty(), "--cluster-name is required with --members: nodes join only a cluster of"
+                    + " the same name, and a shared default would let anyone who guesses it join");
+            clusterName = "chat-" + HexFormat.of().formatHex(randomBytes(8));
+        }
+        check(commandLine, !clusterName.isBlank(), "--cluster-name must not be blank");
+        check(commandLine, clusterSecret == null || clusterSecretFile == null,
+                "--cluster-secret and --cluster-secret-file cannot both be given");
+        secret = clusterSecret;
+        if (clusterSecretFile != null) {
+            try {
+                secret = Files.readString(clusterSecretFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException | RuntimeException e) {
+                throw new CommandLine.ParameterException(commandLine, "--cluster-secret-file " + clusterSecretFile
+                        + " cannot be read: " + e.getMessage());
+            }
+        }
+        if (secret != null) {
+            int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+            check(commandLine, bytes >= HazelcastCluster.Builder.MIN_SECRET_BYTES, (clusterSecretFile != null ? "the secret in --cluster-secret-file"
+                    : "--cluster-secret") + " must be at least " + HazelcastCluster.Builder.MIN_SECRET_BYTES + " bytes but was " + bytes);
+        }
+        check(commandLine, secret != null || isLoopback(clusterHost), "--cluster-secret or --cluster-secret-file is"
+                + " required when --cluster-host is not a loopback address (it was " + clusterHost + "): the open-source cluster"
+                + " transport authenticates nobody, so the nodes authenticate each other's messages with the secret");
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     private static void check(CommandLine commandLine, boolean ok, String message) {
@@ -222,6 +283,11 @@ public final class ChatOptions {
     /** @return the token secret from --auth-secret or --auth-secret-file (after {@code validate}), or null: demo mode */
     byte[] authSecret() {
         return resolvedSecret == null ? null : resolvedSecret.clone();
+    }
+
+    /** @return the cluster secret from {@code --cluster-secret} or {@code --cluster-secret-file}, or null for none */
+    String clusterSecret() {
+        return secret;
     }
 
     /** @return the largest accepted client message, in UTF-8 bytes */

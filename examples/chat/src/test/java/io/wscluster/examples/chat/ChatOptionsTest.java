@@ -70,6 +70,42 @@ class ChatOptionsTest {
         assertThat(usage).contains("--port", "Default: 8080", "--host", "Default: 0.0.0.0", "--cluster-host", "Default: 127.0.0.1",
                 "--members", "--cluster-name", "--max-message-bytes", "Default: 65536", "--rate-limit", "Default: 200",
                 "--rate-burst", "Default: 600", "--failure-timeout-ms", "Default: 10000", "--cluster-port",
-                "--max-connections-per-address", "--handshake-timeout-ms", "--silence-timeout-ms", "--trusted-proxies");
+                "--max-connections-per-address", "--handshake-timeout-ms", "--silence-timeout-ms", "--trusted-proxies",
+                "--cluster-secret", "--cluster-secret-file");
+    }
+
+    @Test
+    @DisplayName("issue 14: without --cluster-name a lone node makes up a random name; with --members the name is required")
+    void clusterName_randomForALoneNode_requiredWithMembers() {
+        String first = ChatOptions.parse().clusterName;
+        String second = ChatOptions.parse().clusterName;
+        assertThat(first).matches("chat-[0-9a-f]{16}").isNotEqualTo(second).isNotEqualTo("wscluster");
+        assertThatThrownBy(() -> ChatOptions.parse("--members", "127.0.0.1:5701,127.0.0.1:5702"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--cluster-name is required with --members");
+    }
+
+    @Test
+    @DisplayName("issue 14: a cluster port off loopback needs a cluster secret, from the flag or a file")
+    void clusterSecret_requiredOffLoopback(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertThatThrownBy(() -> ChatOptions.parse("--cluster-host", "0.0.0.0"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--cluster-secret or --cluster-secret-file is required when --cluster-host is not a loopback"
+                        + " address (it was 0.0.0.0)");
+        assertThat(ChatOptions.parse("--cluster-host", "127.0.0.10").clusterSecret()).isNull();
+        assertThat(ChatOptions.parse("--cluster-host", "0.0.0.0", "--cluster-secret", "0123456789abcdef").clusterSecret())
+                .isEqualTo("0123456789abcdef");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("secret"), "  file-secret-0123456789\n");
+        assertThat(ChatOptions.parse("--cluster-host", "0.0.0.0", "--cluster-secret-file", file.toString()).clusterSecret())
+                .isEqualTo("file-secret-0123456789");
+        assertThatThrownBy(() -> ChatOptions.parse("--cluster-secret", "short"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--cluster-secret must be at least 16 bytes but was 5");
+        assertThatThrownBy(() -> ChatOptions.parse("--cluster-secret", "0123456789abcdef", "--cluster-secret-file", file.toString()))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--cluster-secret and --cluster-secret-file cannot both be given");
+        assertThatThrownBy(() -> ChatOptions.parse("--cluster-secret-file", dir.resolve("missing").toString()))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--cluster-secret-file " + dir.resolve("missing") + " cannot be read");
     }
 }
