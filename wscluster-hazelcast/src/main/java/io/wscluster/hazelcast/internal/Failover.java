@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Failure handling: cleanup after lost nodes, and reconciling the shared tables with reality.
@@ -49,6 +50,8 @@ final class Failover {
     private final NodeInterest interest;
     private final EventTopic events;
     private final Liveness liveness;
+    private final AtomicBoolean firstPassPending = new AtomicBoolean();
+    private final AtomicBoolean secondPassPending = new AtomicBoolean();
 
     Failover(NodeContext context, SharedTables tables, LiveNodes live, NodeTable nodeTable, SessionRegistry registry,
              NodeInterest interest, EventTopic events, Liveness liveness) {
@@ -83,7 +86,10 @@ final class Failover {
         unsubscribes.add(() -> cluster.removeMembershipListener(membership));
         var lifecycleService = context.hazelcast.getLifecycleService();
         UUID lifecycle = lifecycleService.addLifecycleListener(event -> {
-            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
+                context.quarantine.onMerging();
+            } else if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                context.quarantine.onMerged();
                 scheduleReconcile("split-brain merge");
             }
         });
@@ -104,15 +110,41 @@ final class Failover {
         context.maintenance.execute(() -> reconcile(why));
     }
 
-    /** Reconciles now and once more after a while (see the design notes). */
+    /**
+     * Reconciles soon and once more after a while (see the design notes). Requests that arrive while
+     * a pass is still waiting to run join it: a merge loses many partitions at once, and one pass
+     * per lost partition kept the maintenance thread busy for seconds.
+     */
     void scheduleReconcile(String why) {
         try {
-            context.maintenance.execute(() -> reconcile(why));
-            context.maintenance.schedule(() -> reconcile(why + ", second pass"),
-                    context.settings.secondReconcileDelay().toMillis(), TimeUnit.MILLISECONDS);
+            if (firstPassPending.compareAndSet(false, true)) {
+                context.maintenance.execute(() -> {
+                    firstPassPending.set(false);
+                    reconcile(why);
+                });
+            }
+            if (secondPassPending.compareAndSet(false, true)) {
+                context.maintenance.schedule(() -> {
+                    secondPassPending.set(false);
+                    reconcile(why + ", second pass");
+                }, context.settings.secondReconcileDelay().toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (RejectedExecutionException e) {
             LOG.debug("reconcile skipped: node {} is closing", context.id);
         }
+    }
+
+    /**
+     * Reconciles on the caller's thread (quarantine's, before the node serves again).
+     *
+     * @throws RuntimeException if it failed; the caller tries again
+     */
+    void reconcileNow(String why) {
+        LOG.debug("node {} reconciling ({})", context.id, why);
+        tables.routing.reload();
+        reassertLocal();
+        removeOwnStale();
+        liveness.afterReconcile(this);
     }
 
     private Instant deadline() {
@@ -182,11 +214,7 @@ final class Failover {
             return;
         }
         try {
-            LOG.debug("node {} reconciling ({})", context.id, why);
-            tables.routing.reload();
-            reassertLocal();
-            removeOwnStale();
-            liveness.afterReconcile(this);
+            reconcileNow(why);
         } catch (RuntimeException e) {
             if (!context.isClosed()) {
                 LOG.warn("node {} could not reconcile ({}); will retry", context.id, why, e);
@@ -225,12 +253,38 @@ final class Failover {
         }
     }
 
+    /**
+     * Removes what this node owns no more: records of its closed sessions, and (after a quarantine or
+     * a merge, where records and memberships may have come back apart) memberships, presence and
+     * interest counts that no local session backs.
+     */
     private void removeOwnStale() {
         String me = context.id.value();
+        LocalSessions local = registry.local();
         for (byte[] bytes : tables.sessions.values(Predicates.between("__key", me + "-", me + "."))) {
             SessionInfo info = SessionRecord.decode(bytes);
-            if (registry.local().get(info.id()) == null) {
+            if (local.get(info.id()) == null) {
                 registry.deregister(info, false);
+            }
+        }
+        for (Map.Entry<String, String> member : tables.roomMembers.entrySet()) {
+            if (SharedTables.ownerOfMember(member.getValue()).equals(context.id)
+                    && local.get(SharedTables.sessionOfMember(member.getValue())) == null) {
+                tables.roomMembers.remove(member.getKey(), member.getValue());
+            }
+        }
+        for (Map.Entry<String, String[]> user : tables.users.entrySet()) {
+            for (String id : user.getValue()) {
+                SessionId session = new SessionId(id);
+                if (session.isOwnedBy(context.id) && local.get(session) == null
+                        && tables.presence.remove(user.getKey(), session)) {
+                    events.publish(TopicEvent.encodeUser(TopicEvent.Kind.OFFLINE, user.getKey(), session));
+                }
+            }
+        }
+        for (String room : tables.routing.roomsOf(context.id)) {
+            if (local.roomCount(room) == 0) {
+                interest.publish(room);
             }
         }
     }

@@ -121,6 +121,7 @@ final class SessionRegistry implements Registry, SessionHost {
     @Override
     public SessionInfo open(SessionId id, String path, String user, Map<String, String> attributes) {
         context.ensureOpen();
+        context.quarantine.checkServing();
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(path, "path");
         if (user != null) {
@@ -175,6 +176,10 @@ final class SessionRegistry implements Registry, SessionHost {
             if (info == null) {
                 return false;
             }
+            if (context.quarantine.quarantined()) {
+                // the others removed it already; the reconcile before serving again removes what is left
+                return true;
+            }
             for (String room : info.rooms()) {
                 interest.publish(room);
             }
@@ -205,6 +210,17 @@ final class SessionRegistry implements Registry, SessionHost {
             }
         }
         deregister(info, false);
+    }
+
+    /** Closes every local session's socket with a close code (the sessions leave as their sockets close). */
+    void closeAllLocal(CloseCode code) {
+        for (SessionInfo info : local.all()) {
+            try {
+                delivery.close(info.id(), code);
+            } catch (RuntimeException e) {
+                LOG.debug("closing session '{}' failed", info.id(), e);
+            }
+        }
     }
 
     /**
@@ -258,12 +274,14 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public List<SessionInfo> sessionsOfUser(String user) {
+        context.quarantine.checkServing();
         String[] ids = tables.users.get(Names.requireUser(user));
         return ids == null ? List.of() : fetch(Arrays.asList(ids));
     }
 
     @Override
     public List<SessionInfo> sessionsInRoom(String room) {
+        context.quarantine.checkServing();
         Collection<String> members = tables.roomMembers.get(Names.requireRoom(room));
         List<String> ids = new ArrayList<>(members.size());
         for (String member : members) {
@@ -275,6 +293,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public SortedSet<String> usersInRoom(String room) {
+        context.quarantine.checkServing();
         SortedSet<String> found = new TreeSet<>();
         for (String member : tables.roomMembers.get(Names.requireRoom(room))) {
             int space = member.indexOf(' ');
@@ -287,6 +306,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public boolean isOnline(String user) {
+        context.quarantine.checkServing();
         return tables.users.containsKey(Names.requireUser(user));
     }
 
