@@ -186,6 +186,9 @@ final class Failover {
 
     /** Removes every trace of a node that is gone. Idempotent; every survivor may run it at once. */
     private void removeNode(NodeId node) {
+        if (node.equals(context.id)) {
+            return;
+        }
         Set<String> rooms = new HashSet<>();
         Collection<byte[]> records = tables.sessions.values(Predicates.between("__key", node.value() + "-", node.value() + "."));
         for (byte[] bytes : records) {
@@ -295,7 +298,16 @@ final class Failover {
         for (Member member : context.hazelcast.getCluster().getMembers()) {
             liveMembers.add(member.getUuid().toString());
         }
+        // This node, and every node this node knows as a live member, is alive even if its record is
+        // missing: after a split a record can be lost with the partition that held it, and its owner
+        // re-asserts it on its next reconcile. Without this a node removed its own sessions as orphans.
         Set<NodeId> alive = new HashSet<>();
+        alive.add(context.id);
+        for (NodeRecord record : live.records()) {
+            if (record.member() && liveMembers.contains(record.memberUuid())) {
+                alive.add(record.id());
+            }
+        }
         for (byte[] bytes : tables.nodes.values()) {
             NodeRecord record = NodeRecord.decode(bytes);
             boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
