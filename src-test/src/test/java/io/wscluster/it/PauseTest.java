@@ -83,7 +83,14 @@ class PauseTest {
             try (TrafficLedger ledger = new TrafficLedger(ROOM, peers, Duration.ofMillis(100))) {
                 await().atMost(WAIT).until(() -> ledger.sent() > 40);
                 signal(nodes.get(paused), "STOP");
-                LockSupport.parkNanos(pause.toNanos()); // the freeze itself, not a wait for a condition
+                // the freeze itself, not a wait for a condition; the frozen node's clients send during
+                // its first half (those frames wait in the sockets) and then stop, so that no write of
+                // theirs is in flight when the woken node closes them
+                LockSupport.parkNanos(pause.toNanos() / 2);
+                if (declaredGone) {
+                    ledger.stopPeersOn(i -> i == paused);
+                }
+                LockSupport.parkNanos(pause.toNanos() - pause.toNanos() / 2);
                 signal(nodes.get(paused), "CONT");
                 wokeAt = System.nanoTime();
                 List<TrafficLedger.Peer> frozen = peers.stream().filter(p -> p.node() == paused).toList();

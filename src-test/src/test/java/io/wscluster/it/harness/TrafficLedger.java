@@ -53,6 +53,7 @@ public final class TrafficLedger implements AutoCloseable {
     private final List<AtomicInteger> sent = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<AtomicBoolean> peerRunning = new ArrayList<>();
 
     /**
      * Starts sending: each peer one message every {@code period}.
@@ -67,16 +68,18 @@ public final class TrafficLedger implements AutoCloseable {
         for (Peer peer : this.peers) {
             AtomicInteger count = new AtomicInteger();
             sent.add(count);
-            Thread thread = new Thread(() -> sendLoop(peer.client(), count, period), "ledger-" + peer.client().user());
+            AtomicBoolean mine = new AtomicBoolean(true);
+            peerRunning.add(mine);
+            Thread thread = new Thread(() -> sendLoop(peer.client(), count, mine, period), "ledger-" + peer.client().user());
             thread.setDaemon(true);
             threads.add(thread);
         }
         threads.forEach(Thread::start);
     }
 
-    private void sendLoop(ChatClient client, AtomicInteger count, Duration period) {
+    private void sendLoop(ChatClient client, AtomicInteger count, AtomicBoolean mine, Duration period) {
         long deadline = System.nanoTime() + MAX_RUN.toNanos();
-        while (running.get() && count.get() < MAX_PER_PEER && System.nanoTime() < deadline && client.isOpen()) {
+        while (running.get() && mine.get() && count.get() < MAX_PER_PEER && System.nanoTime() < deadline && client.isOpen()) {
             try {
                 client.send("op", "send", "room", room, "body", client.user() + "#" + count.get());
             } catch (RuntimeException e) {
@@ -94,6 +97,19 @@ public final class TrafficLedger implements AutoCloseable {
     /** @return messages sent so far by all peers */
     public long sent() {
         return sent.stream().mapToLong(AtomicInteger::get).sum();
+    }
+
+    /**
+     * Stops the senders connected to some nodes (at once, without waiting).
+     *
+     * @param nodes which node indexes
+     */
+    public void stopPeersOn(IntPredicate nodes) {
+        for (int i = 0; i < peers.size(); i++) {
+            if (nodes.test(peers.get(i).node())) {
+                peerRunning.get(i).set(false);
+            }
+        }
     }
 
     /**
