@@ -36,7 +36,7 @@ class PauseTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** Longer than the failure timeout (5 s): the others declare the node gone. */
     private static final Duration LONG_PAUSE = Duration.ofSeconds(8);
-    /** Shorter than the stall bound (detection 3 s less one heartbeat): nobody notices. */
+    /** Well under the detection time (3 s), even with a second of scheduling delay on a busy machine. */
     private static final Duration SHORT_PAUSE = Duration.ofMillis(1_200);
     /** Merge checks every 2 s keep the test short (the library's default is 30 s). */
     private static final List<String> JVM = List.of("-Dhazelcast.merge.first.run.delay.seconds=2",
@@ -75,6 +75,8 @@ class PauseTest {
                     peers.add(new TrafficLedger.Peer(client, i));
                 }
             }
+            // asks who and sends the directs; not in the traffic (one socket takes one send at a time)
+            ChatClient observer = ChatClient.connect(healthyNodes.get(0).chatUri("observer"), "observer");
             IntPredicate counted = declaredGone ? i -> i != paused : i -> true;
             TrafficLedger.Count count;
             long wokeAt;
@@ -99,12 +101,12 @@ class PauseTest {
                         assertThat(p.client().awaitClose(Duration.ofSeconds(30)).code())
                                 .as("%s on the woken node", p.client().user()).isEqualTo(1012);
                     }
-                    ChatClient observer = peers.stream().filter(p -> p.node() != paused).findFirst().orElseThrow().client();
                     backMillis = reconnectAndReach(nodes.get(paused), observer, wokeAt);
                     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                             .until(() -> nodes.nodes().stream().allMatch(n -> n.health().path("members").asInt() == 3));
                 } else {
                     assertThat(frozen).allSatisfy(p -> assertThat(p.client().isOpen()).as(p.client().user()).isTrue());
+                    backMillis = reach(observer, frozen.get(0).client(), wokeAt);
                 }
                 long sentAtWake = ledger.sent();
                 await().atMost(WAIT).until(() -> ledger.sent() > sentAtWake + 40);
@@ -125,6 +127,7 @@ class PauseTest {
             for (TrafficLedger.Peer p : peers) {
                 p.client().close();
             }
+            observer.close();
         }
     }
 
@@ -137,16 +140,22 @@ class PauseTest {
     private static long reconnectAndReach(ChatNodeProcess woken, ChatClient observer, long wokeAt) {
         ChatClient back = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> joined(woken, "back"), c -> c != null);
+        long millis = reach(observer, back, wokeAt);
+        back.close();
+        return millis;
+    }
+
+    /** @return ms from SIGCONT until {@code who} from the observer lists the target and a direct reaches it */
+    private static long reach(ChatClient observer, ChatClient target, long wokeAt) {
+        ChatClient back = target;
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(observer.who(ROOM)).contains("back");
+            assertThat(observer.who(ROOM)).contains(back.user());
             String body = "probe-" + System.nanoTime();
-            observer.send("op", "direct", "to", "back", "body", body);
+            observer.send("op", "direct", "to", back.user(), "body", body);
             assertThat(back.nextMatching(f -> "direct".equals(f.path("op").asText()) && body.equals(f.path("body").asText()),
                     Duration.ofSeconds(2))).isNotNull();
         });
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wokeAt);
-        back.close();
-        return millis;
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wokeAt);
     }
 
     private static ChatClient joined(ChatNodeProcess node, String user) {

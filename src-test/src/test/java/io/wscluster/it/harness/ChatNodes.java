@@ -139,11 +139,20 @@ public final class ChatNodes implements AutoCloseable {
             node.awaitReady(Duration.ofSeconds(90));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!nodes.stream().allMatch(n -> n.health().path("members").asInt() == count)) {
+        while (!nodes.stream().allMatch(n -> membersOf(n) == count)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("nodes did not see " + count + " members within 60 s; logs in " + logDir);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+    }
+
+    /** @return the members a node reports, or -1 if its /health did not answer (a busy machine) */
+    private static int membersOf(ChatNodeProcess node) {
+        try {
+            return node.health().path("members").asInt();
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 

@@ -36,7 +36,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * this node's own lease expiring, the node reconciles twice (the second pass for what was in flight
  * during the first): it re-asserts what it owns, removes entries it owns no more and, on members,
  * removes every trace of nodes that are gone. Everything runs on the maintenance thread; the full
- * scans here are kept off every other path.
+ * scans here are kept off every other path, and requests for a reconcile coalesce into the pass
+ * still waiting to run. A sweep never counts this node, or a node it knows as a live member, as
+ * gone only because its record is missing: a split can lose a record with its partition, and its
+ * owner re-asserts it.
+ *
+ * <p>The other side of a lost node is the node itself when it was not dead: stalled (GC pause,
+ * frozen VM) or cut off. It closes its clients and re-enters before it serves again; why it closes
+ * them rather than re-entering silently is in {@link Quarantine}. A healthy node never waits on a
+ * lost one for what a client waits for: routing reads local copies, requests to a node not live
+ * answer at once, and {@code /health} answers from local state.
  */
 final class Failover {
 
@@ -80,6 +89,7 @@ final class Failover {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                context.quarantine.onMembersLost();
                 onMemberRemoved(event.getMember().getUuid().toString());
             }
         });

@@ -58,8 +58,9 @@ final class LeaseLiveness implements Liveness {
 
     @Override
     public Duration stallBound() {
-        // the lease was renewed at most one period before the stall began
-        return context.settings.leaseTtl().minus(context.settings.leaseRenewPeriod());
+        // the others see the lease expire when it is this old (shorter stalls: the renewal finds
+        // the lease gone and reconciles)
+        return context.settings.leaseTtl();
     }
 
     @Override

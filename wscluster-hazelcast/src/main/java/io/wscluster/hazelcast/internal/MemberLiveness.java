@@ -63,9 +63,12 @@ final class MemberLiveness implements Liveness {
 
     @Override
     public Duration stallBound() {
-        // the last heartbeat left at most one interval before the stall began
-        Duration bound = Duration.ofMillis(properties.getMillis(ClusterProperty.MAX_NO_HEARTBEAT_SECONDS)
-                - properties.getMillis(ClusterProperty.HEARTBEAT_INTERVAL_SECONDS));
+        // The others remove a member silent for this long. A shorter stall (up to one heartbeat
+        // interval less) can get this node removed too: that case is caught when the node then
+        // loses members ({@link Quarantine#onMembersLost}) or merges back. Measured gaps include the
+        // scheduling delay after a stall, so a shorter bound would close clients for nothing on a
+        // busy machine.
+        Duration bound = Duration.ofMillis(properties.getMillis(ClusterProperty.MAX_NO_HEARTBEAT_SECONDS));
         return bound.compareTo(MIN_STALL) < 0 ? MIN_STALL : bound;
     }
 

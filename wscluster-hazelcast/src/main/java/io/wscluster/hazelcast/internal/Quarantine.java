@@ -29,9 +29,11 @@ import java.util.concurrent.TimeUnit;
  * its clients lose deliveries without learning it. So the node closes them instead:
  * <ul>
  * <li><b>Entering.</b> A watch thread of its own ticks every {@value #TICK_MILLIS} ms on the
- * monotonic clock. A gap longer than the {@linkplain Liveness#stallBound() stall bound} (the shortest
- * stall after which the others may have declared this node gone) means the node stalled; so does a
- * split-brain merge of this node's side into another cluster (a node that was cut off). Every
+ * monotonic clock. A gap longer than the {@linkplain Liveness#stallBound() stall bound} (the time
+ * after which the others declare a silent node gone) means the node stalled; so does a shorter
+ * stall of over a second followed, within the confirm window, by the loss of other members (the
+ * others were quicker: their verdict arrives as this node's view shrinks); so does a split-brain
+ * merge of this node's side into another cluster (a node that was cut off). Every
  * cluster call a client can cause first checks the clock itself ({@link #checkServing}), so a node
  * that just woke refuses work before its watch thread has even run. Scheduling delay on a busy
  * machine is tolerated: only a gap past the stall bound counts, and a false alarm costs a reconnect,
@@ -58,9 +60,12 @@ final class Quarantine {
     static final long TICK_MILLIS = 100;
     /** How long a node that re-entered waits before it serves clients again. */
     static final Duration SETTLE = Duration.ofSeconds(1);
+    private static final long MIN_NOTICED_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final NodeContext context;
     private volatile long lastTick;
+    private volatile long lastStallEnd = Long.MIN_VALUE;
+    private volatile long lastStallMillis;
     private volatile Spell spell;
     private ScheduledExecutorService watch;
     private Hooks hooks;
@@ -152,6 +157,17 @@ final class Quarantine {
         enter("cut off from the cluster, merging back");
     }
 
+    /**
+     * Other members left this node's view. Right after a stall that means the others declared this
+     * node gone (their explicit suspicion), not that they died.
+     */
+    void onMembersLost() {
+        long end = lastStallEnd;
+        if (end != Long.MIN_VALUE && System.nanoTime() - end < confirmNanos) {
+            enter("stalled for " + lastStallMillis + " ms, then lost the other members");
+        }
+    }
+
     /** The merge is done: this node is a member of the cluster again. */
     void onMerged() {
         Spell current = spell;
@@ -165,6 +181,10 @@ final class Quarantine {
             long now = System.nanoTime();
             long gap = now - lastTick;
             lastTick = now;
+            if (gap > MIN_NOTICED_STALL_NANOS) {
+                lastStallMillis = TimeUnit.NANOSECONDS.toMillis(gap);
+                lastStallEnd = now;
+            }
             if (gap > stallNanos + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
                 enter("stalled for " + TimeUnit.NANOSECONDS.toMillis(gap) + " ms");
             }
