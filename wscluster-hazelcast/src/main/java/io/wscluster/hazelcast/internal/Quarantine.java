@@ -31,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * <li><b>Entering.</b> A watch thread of its own ticks every {@value #TICK_MILLIS} ms on the
  * monotonic clock. A gap longer than the {@linkplain Liveness#stallBound() stall bound} (the time
  * after which the others declare a silent node gone) means the node stalled; so does a shorter
- * stall of over a second followed, within the confirm window, by the loss of other members (the
- * others were quicker: their verdict arrives as this node's view shrinks); so does a split-brain
+ * stall of over a second followed, within the confirm window, by the loss of at least half of the
+ * members this node saw before it (the others were quicker: their verdict arrives as this node's
+ * view shrinks; a healthy node that lost one of three keeps the majority and serves on); so does a split-brain
  * merge of this node's side into another cluster (a node that was cut off). Every
  * cluster call a client can cause first checks the clock itself ({@link #checkServing}), so a node
  * that just woke refuses work before its watch thread has even run. Scheduling delay on a busy
@@ -66,6 +67,8 @@ final class Quarantine {
     private volatile long lastTick;
     private volatile long lastStallEnd = Long.MIN_VALUE;
     private volatile long lastStallMillis;
+    private volatile int viewSize;
+    private volatile int viewBeforeStall;
     private volatile Spell spell;
     private ScheduledExecutorService watch;
     private Hooks hooks;
@@ -163,7 +166,8 @@ final class Quarantine {
      */
     void onMembersLost() {
         long end = lastStallEnd;
-        if (end != Long.MIN_VALUE && System.nanoTime() - end < confirmNanos) {
+        if (end != Long.MIN_VALUE && System.nanoTime() - end < confirmNanos
+                && context.hazelcast.getCluster().getMembers().size() * 2 <= viewBeforeStall) {
             enter("stalled for " + lastStallMillis + " ms, then lost the other members");
         }
     }
@@ -183,7 +187,10 @@ final class Quarantine {
             lastTick = now;
             if (gap > MIN_NOTICED_STALL_NANOS) {
                 lastStallMillis = TimeUnit.NANOSECONDS.toMillis(gap);
+                viewBeforeStall = viewSize;
                 lastStallEnd = now;
+            } else if (now - lastStallEnd > confirmNanos || lastStallEnd == Long.MIN_VALUE) {
+                viewSize = context.hazelcast.getCluster().getMembers().size();
             }
             if (gap > stallNanos + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
                 enter("stalled for " + TimeUnit.NANOSECONDS.toMillis(gap) + " ms");
