@@ -18,6 +18,13 @@ public record CloseCode(int code, String reason) {
     public static final int GOING_AWAY = 1001;
     /** 1008: policy violation. */
     public static final int POLICY_VIOLATION = 1008;
+    /**
+     * 1012: the service restarts; reconnect (a node that was cut off or paused closes its sessions
+     * with it before it re-enters the cluster).
+     *
+     * @since 0.2.0
+     */
+    public static final int SERVICE_RESTART = 1012;
     /** 1013: try again later (a slow consumer, an overloaded node). */
     public static final int TRY_AGAIN_LATER = 1013;
 

@@ -64,4 +64,18 @@ public class ClusterException extends RuntimeException {
     public static ClusterException alreadyAttached(NodeId node) {
         return new ClusterException("Node '" + node + "' already has a server attached; attach one server per node", null);
     }
+
+    /**
+     * The local node cannot act for its clients now: it may have been declared gone by the others
+     * (it stalled or was cut off) and has not re-entered the cluster yet.
+     *
+     * @param node the local node
+     * @param why  what happened, e.g. "stalled for 6200 ms"
+     * @return the exception
+     * @since 0.2.0
+     */
+    public static ClusterException unavailable(NodeId node, String why) {
+        return new ClusterException("Node '" + node + "' is out of the cluster (" + why + ") and serves no client until it"
+                + " has re-entered it; try again", null);
+    }
 }

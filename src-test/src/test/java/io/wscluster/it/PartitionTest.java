@@ -5,6 +5,7 @@ import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.LinkProxy;
 import io.wscluster.it.harness.NodeLogs;
+import io.wscluster.it.harness.TrafficLedger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,8 +19,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Cut the cluster links between node 2 and nodes 0 and 1 (TCP proxies in the harness), let both
- * sides go on, restore the links: afterwards every node's {@code who} equals the users really
- * connected, and chat crosses all nodes again.
+ * sides go on, restore the links: the cut-off node closes its clients with 1012 as it merges back
+ * (issue 13), they reconnect, and afterwards every node's {@code who} equals the users really
+ * connected, and chat crosses all nodes again. Sequence-numbered traffic in a second room runs
+ * throughout: nothing between the two nodes that stayed together is lost, duplicated or reordered.
  */
 class PartitionTest {
 
@@ -27,10 +30,34 @@ class PartitionTest {
     static final NodeLogs LOGS = new NodeLogs();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String ROOM = "lobby";
+    private static final String TRAFFIC = "traffic";
 
     private static ChatClient joined(ChatNodeProcess node, String user) {
         ChatClient client = ChatClient.handshake(node.chatUri(user), user);
         client.send("op", "join", "room", ROOM);
+        client.nextOp("joined", WAIT);
+        return client;
+    }
+
+    /** Reconnects a user to a node until the node accepts it again (it refuses while it re-enters). */
+    private static ChatClient rejoined(ChatNodeProcess node, String user) {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> {
+                    ChatClient client = ChatClient.handshake(node.chatUri(user), user);
+                    try {
+                        client.send("op", "join", "room", ROOM);
+                        client.nextOp("joined", Duration.ofSeconds(2));
+                        return client;
+                    } catch (RuntimeException | AssertionError e) {
+                        client.close();
+                        throw new IllegalStateException(e);
+                    }
+                }, c -> c != null);
+    }
+
+    private static ChatClient inRoom(ChatNodeProcess node, String user, String room) {
+        ChatClient client = ChatClient.connect(node.chatUri(user), user);
+        client.send("op", "join", "room", room);
         client.nextOp("joined", WAIT);
         return client;
     }
@@ -53,6 +80,10 @@ class PartitionTest {
             ChatClient carol = joined(nodes.get(2), "carol");
             assertThat(who(nodes.get(0))).containsExactly("alice", "bob", "carol");
             assertThat(proxies).allSatisfy(p -> assertThat(p.strangers()).as("links from unknown addresses").isEmpty());
+            List<TrafficLedger.Peer> peers = List.of(new TrafficLedger.Peer(inRoom(nodes.get(0), "t0", TRAFFIC), 0),
+                    new TrafficLedger.Peer(inRoom(nodes.get(1), "t1", TRAFFIC), 1),
+                    new TrafficLedger.Peer(inRoom(nodes.get(2), "t2", TRAFFIC), 2));
+            TrafficLedger ledger = new TrafficLedger(TRAFFIC, peers, Duration.ofMillis(100));
 
             long cutAt = System.nanoTime();
             proxies.get(0).allowOnly(peer -> peer != 2);
@@ -72,10 +103,20 @@ class PartitionTest {
             assertThat(alice.nextOp("msg", WAIT).path("body").asText()).isEqualTo("side A");
             assertThat(carol.nextOp("msg", WAIT).path("body").asText()).isEqualTo("side B");
 
+            // the cut-off node's traffic client stops before the heal, so that no write of its is in
+            // flight when its node closes it
+            ledger.stopPeersOn(i -> i == 2);
             long healAt = System.nanoTime();
             for (LinkProxy proxy : proxies) {
                 proxy.allowAll();
             }
+            for (ChatClient c : List.of(carol, dave, peers.get(2).client())) {
+                assertThat(c.awaitClose(Duration.ofSeconds(60)).code()).as("%s on the cut-off node as it merges back", c.user())
+                        .isEqualTo(1012);
+            }
+            carol = rejoined(nodes.get(2), "carol");
+            dave = rejoined(nodes.get(2), "dave");
+            long servingMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healAt);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
                 for (ChatNodeProcess node : nodes.nodes()) {
                     assertThat(node.health().path("members").asInt()).isEqualTo(3);
@@ -93,8 +134,14 @@ class PartitionTest {
             }
             alice.send("op", "send", "room", ROOM, "body", "from A");
             assertThat(dave.nextOp("msg", WAIT).path("body").asText()).isEqualTo("from A");
-            System.out.printf("partition: split seen after %d ms, healed and converged %d ms after links came back%n",
-                    splitMillis, healMillis);
+            ledger.stop();
+            TrafficLedger.Count count = ledger.awaitSettled(i -> i != 2, Duration.ofSeconds(15));
+            System.out.printf("partition: split seen after %d ms, cut-off node served again %d ms and who converged %d ms after"
+                    + " links came back; traffic between the nodes that stayed together: %s%n", splitMillis, servingMillis, healMillis, count);
+            assertThat(count.lost()).as("lost between nodes 0 and 1: %s", count).isZero();
+            assertThat(count.duplicated()).as("duplicated: %s", count).isZero();
+            assertThat(count.reordered()).as("reordered: %s", count).isZero();
+            peers.forEach(p -> p.client().close());
             for (ChatClient c : List.of(alice, carol, dave)) {
                 c.close();
             }

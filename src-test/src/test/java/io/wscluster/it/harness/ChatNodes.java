@@ -22,6 +22,7 @@ public final class ChatNodes implements AutoCloseable {
     public static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<ChatNodeProcess> nodes = new ArrayList<>();
+    private final List<Integer> clusterPorts = new ArrayList<>();
     private final String clusterName = "wsc-it-" + UUID.randomUUID().toString().substring(0, 8);
     private final Path logDir;
 
@@ -38,6 +39,19 @@ public final class ChatNodes implements AutoCloseable {
      * @return the running nodes
      */
     public static ChatNodes start(int count, Path logDir, String... extraArgs) {
+        return start(count, logDir, List.of(), extraArgs);
+    }
+
+    /**
+     * Starts {@code count} nodes in parallel with JVM options and waits for each one's READY.
+     *
+     * @param count     nodes
+     * @param logDir    where their logs go
+     * @param jvmArgs   JVM options for every node (e.g. Hazelcast system properties)
+     * @param extraArgs flags for every node
+     * @return the running nodes
+     */
+    public static ChatNodes start(int count, Path logDir, List<String> jvmArgs, String... extraArgs) {
         ChatNodes cluster = new ChatNodes(logDir);
         int[] ports = FreePorts.of(count * 2);
         String members = java.util.Arrays.stream(ports, count, count * 2)
@@ -46,7 +60,8 @@ public final class ChatNodes implements AutoCloseable {
         args.addAll(List.of(extraArgs));
         try {
             for (int i = 0; i < count; i++) {
-                cluster.nodes.add(startNode("node" + i, ports[i], "127.0.0.1", ports[count + i], members, cluster.clusterName, List.of(), args, logDir));
+                cluster.clusterPorts.add(ports[count + i]);
+                cluster.nodes.add(startNode("node" + i, ports[i], "127.0.0.1", ports[count + i], members, cluster.clusterName, jvmArgs, args, logDir));
             }
             cluster.awaitFormed(count);
         } catch (RuntimeException e) {
@@ -124,11 +139,20 @@ public final class ChatNodes implements AutoCloseable {
             node.awaitReady(Duration.ofSeconds(90));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!nodes.stream().allMatch(n -> n.health().path("members").asInt() == count)) {
+        while (!nodes.stream().allMatch(n -> membersOf(n) == count)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("nodes did not see " + count + " members within 60 s; logs in " + logDir);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+    }
+
+    /** @return the members a node reports, or -1 if its /health did not answer (a busy machine) */
+    private static int membersOf(ChatNodeProcess node) {
+        try {
+            return node.health().path("members").asInt();
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 
@@ -138,6 +162,26 @@ public final class ChatNodes implements AutoCloseable {
      */
     public ChatNodeProcess get(int index) {
         return nodes.get(index);
+    }
+
+    /**
+     * The Hazelcast master (the oldest member), read from the member list the nodes log: the first
+     * member of the newest list in node 0's log. Only for clusters made by {@link #start}.
+     *
+     * @return the index of the master node
+     */
+    public int master() {
+        String log = nodes.get(0).logText();
+        int list = log.lastIndexOf("Members {size:" + nodes.size());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Member \\[[^]]+]:(\\d+)").matcher(log);
+        if (list < 0 || !m.find(list)) {
+            throw new IllegalStateException("no member list of " + nodes.size() + " in node0's log");
+        }
+        int index = clusterPorts.indexOf(Integer.parseInt(m.group(1)));
+        if (index < 0) {
+            throw new IllegalStateException("master port " + m.group(1) + " is none of " + clusterPorts);
+        }
+        return index;
     }
 
     /** @return all nodes started */

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Failure handling: cleanup after lost nodes, and reconciling the shared tables with reality.
@@ -35,7 +36,16 @@ import java.util.concurrent.TimeUnit;
  * this node's own lease expiring, the node reconciles twice (the second pass for what was in flight
  * during the first): it re-asserts what it owns, removes entries it owns no more and, on members,
  * removes every trace of nodes that are gone. Everything runs on the maintenance thread; the full
- * scans here are kept off every other path.
+ * scans here are kept off every other path, and requests for a reconcile coalesce into the pass
+ * still waiting to run. A sweep never counts this node, or a node it knows as a live member, as
+ * gone only because its record is missing: a split can lose a record with its partition, and its
+ * owner re-asserts it.
+ *
+ * <p>The other side of a lost node is the node itself when it was not dead: stalled (GC pause,
+ * frozen VM) or cut off. It closes its clients and re-enters before it serves again; why it closes
+ * them rather than re-entering silently is in {@link Quarantine}. A healthy node never waits on a
+ * lost one for what a client waits for: routing reads local copies, requests to a node not live
+ * answer at once, and {@code /health} answers from local state.
  */
 final class Failover {
 
@@ -49,6 +59,8 @@ final class Failover {
     private final NodeInterest interest;
     private final EventTopic events;
     private final Liveness liveness;
+    private final AtomicBoolean firstPassPending = new AtomicBoolean();
+    private final AtomicBoolean secondPassPending = new AtomicBoolean();
 
     Failover(NodeContext context, SharedTables tables, LiveNodes live, NodeTable nodeTable, SessionRegistry registry,
              NodeInterest interest, EventTopic events, Liveness liveness) {
@@ -77,13 +89,17 @@ final class Failover {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                context.quarantine.onMembersLost();
                 onMemberRemoved(event.getMember().getUuid().toString());
             }
         });
         unsubscribes.add(() -> cluster.removeMembershipListener(membership));
         var lifecycleService = context.hazelcast.getLifecycleService();
         UUID lifecycle = lifecycleService.addLifecycleListener(event -> {
-            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
+                context.quarantine.onMerging();
+            } else if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                context.quarantine.onMerged();
                 scheduleReconcile("split-brain merge");
             }
         });
@@ -104,15 +120,41 @@ final class Failover {
         context.maintenance.execute(() -> reconcile(why));
     }
 
-    /** Reconciles now and once more after a while (see the design notes). */
+    /**
+     * Reconciles soon and once more after a while (see the design notes). Requests that arrive while
+     * a pass is still waiting to run join it: a merge loses many partitions at once, and one pass
+     * per lost partition kept the maintenance thread busy for seconds.
+     */
     void scheduleReconcile(String why) {
         try {
-            context.maintenance.execute(() -> reconcile(why));
-            context.maintenance.schedule(() -> reconcile(why + ", second pass"),
-                    context.settings.secondReconcileDelay().toMillis(), TimeUnit.MILLISECONDS);
+            if (firstPassPending.compareAndSet(false, true)) {
+                context.maintenance.execute(() -> {
+                    firstPassPending.set(false);
+                    reconcile(why);
+                });
+            }
+            if (secondPassPending.compareAndSet(false, true)) {
+                context.maintenance.schedule(() -> {
+                    secondPassPending.set(false);
+                    reconcile(why + ", second pass");
+                }, context.settings.secondReconcileDelay().toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (RejectedExecutionException e) {
             LOG.debug("reconcile skipped: node {} is closing", context.id);
         }
+    }
+
+    /**
+     * Reconciles on the caller's thread (quarantine's, before the node serves again).
+     *
+     * @throws RuntimeException if it failed; the caller tries again
+     */
+    void reconcileNow(String why) {
+        LOG.debug("node {} reconciling ({})", context.id, why);
+        tables.routing.reload();
+        reassertLocal();
+        removeOwnStale();
+        liveness.afterReconcile(this);
     }
 
     private Instant deadline() {
@@ -154,6 +196,9 @@ final class Failover {
 
     /** Removes every trace of a node that is gone. Idempotent; every survivor may run it at once. */
     private void removeNode(NodeId node) {
+        if (node.equals(context.id)) {
+            return;
+        }
         Set<String> rooms = new HashSet<>();
         Collection<SessionInfo> records = authentic(node.value());
         for (SessionInfo info : records) {
@@ -181,11 +226,7 @@ final class Failover {
             return;
         }
         try {
-            LOG.debug("node {} reconciling ({})", context.id, why);
-            tables.routing.reload();
-            reassertLocal();
-            removeOwnStale();
-            liveness.afterReconcile(this);
+            reconcileNow(why);
         } catch (RuntimeException e) {
             if (!context.isClosed()) {
                 LOG.warn("node {} could not reconcile ({}); will retry", context.id, why, e);
@@ -224,11 +265,37 @@ final class Failover {
         }
     }
 
+    /**
+     * Removes what this node owns no more: records of its closed sessions, and (after a quarantine or
+     * a merge, where records and memberships may have come back apart) memberships, presence and
+     * interest counts that no local session backs.
+     */
     private void removeOwnStale() {
         String me = context.id.value();
+        LocalSessions local = registry.local();
         for (SessionInfo info : authentic(me)) {
-            if (registry.local().get(info.id()) == null) {
+            if (local.get(info.id()) == null) {
                 registry.deregister(info, false);
+            }
+        }
+        for (Map.Entry<String, String> member : tables.roomMembers.entrySet()) {
+            if (SharedTables.ownerOfMember(member.getValue()).equals(context.id)
+                    && local.get(SharedTables.sessionOfMember(member.getValue())) == null) {
+                tables.roomMembers.remove(member.getKey(), member.getValue());
+            }
+        }
+        for (Map.Entry<String, String[]> user : tables.users.entrySet()) {
+            for (String id : user.getValue()) {
+                SessionId session = new SessionId(id);
+                if (session.isOwnedBy(context.id) && local.get(session) == null
+                        && tables.presence.remove(user.getKey(), session)) {
+                    events.publish(TopicEvent.encodeUser(TopicEvent.Kind.OFFLINE, user.getKey(), session));
+                }
+            }
+        }
+        for (String room : tables.routing.roomsOf(context.id)) {
+            if (local.roomCount(room) == 0) {
+                interest.publish(room);
             }
         }
     }
@@ -239,8 +306,17 @@ final class Failover {
         for (Member member : context.hazelcast.getCluster().getMembers()) {
             liveMembers.add(member.getUuid().toString());
         }
+        // This node, and every node this node knows as a live member, is alive even if its record is
+        // missing: after a split a record can be lost with the partition that held it, and its owner
+        // re-asserts it on its next reconcile. Without this a node removed its own sessions as orphans.
         Set<NodeId> alive = new HashSet<>();
         Set<String> trustedMembers = new HashSet<>();
+        alive.add(context.id);
+        for (NodeRecord record : live.records()) {
+            if (record.member() && liveMembers.contains(record.memberUuid())) {
+                alive.add(record.id());
+            }
+        }
         for (Map.Entry<String, byte[]> entry : tables.nodes.entrySet()) {
             NodeRecord record = tables.openNode(entry.getKey(), entry.getValue());
             if (record == null) {

@@ -32,7 +32,8 @@ import java.util.concurrent.CompletionStage;
  * <li>{@link RoomMembership}: joins and leaves, with the join barrier;</li>
  * <li>{@link Router}: the {@link Messenger}, targets to nodes;</li>
  * <li>{@link NodeTable}, {@link Failover} and {@link Liveness}: the node table, cleanup after lost
- * nodes, reconcile and sweeps, leases for client-mode nodes.</li>
+ * nodes, reconcile and sweeps, leases for client-mode nodes;</li>
+ * <li>{@link Quarantine}: a node that stalled or was cut off serves no client until it re-entered.</li>
  * </ul>
  * This class wires them, starts them in order and stops them; it holds no cluster logic.
  */
@@ -100,6 +101,17 @@ public final class HazelcastNode {
         unsubscribes.add(link.listen(peers::serve));
         unsubscribes.add(events::unsubscribe);
         failover.start(unsubscribes);
+        context.quarantine.start(liveness, new Quarantine.Hooks() {
+            @Override
+            public void closeLocalSessions() {
+                registry.closeAllLocal(new CloseCode(CloseCode.SERVICE_RESTART, "node re-entering the cluster: reconnect"));
+            }
+
+            @Override
+            public void reconcileNow(String why) {
+                failover.reconcileNow(why);
+            }
+        });
         nodeTable.register();
         failover.reconcileOnce("start");
         if (context.seal.isOn()) {

@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +54,23 @@ final class LeaseLiveness implements Liveness {
     @Override
     public void leave() {
         leases.delete(context.id.value());
+    }
+
+    @Override
+    public Duration stallBound() {
+        // the others see the lease expire when it is this old (shorter stalls: the renewal finds
+        // the lease gone and reconciles)
+        return context.settings.leaseTtl();
+    }
+
+    @Override
+    public Duration confirmWindow() {
+        return context.settings.leaseTtl().plus(context.settings.leaseRenewPeriod().multipliedBy(2));
+    }
+
+    @Override
+    public Duration rejoinBound() {
+        return context.settings.failureTimeout().multipliedBy(2);
     }
 
     /** Renews this node's lease; if it had expired meanwhile, re-asserts what this node owns. */

@@ -2,6 +2,7 @@ package io.wscluster.hazelcast.internal;
 
 import com.hazelcast.cluster.Member;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -47,4 +48,13 @@ sealed interface Liveness permits MemberLiveness, LeaseLiveness {
 
     /** This node leaves on purpose: the others need no expiry to notice. */
     void leave();
+
+    /** @return the shortest stall of this node after which the others may have declared it gone */
+    Duration stallBound();
+
+    /** @return how long after a stall the others' verdict surely reached this node, if there was one */
+    Duration confirmWindow();
+
+    /** @return how long a node that lost the others waits for a merge before it serves as what is left */
+    Duration rejoinBound();
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #inbound} handles messages from other nodes off Hazelcast's event threads;
  * {@link #requests} runs the slower of them (remote joins and leaves, which wait for the join
  * barrier) so that deliveries do not queue behind them; {@link #maintenance} runs cleanup,
- * reconcile, sweeps and lease renewal; {@link #eventThread} runs the application's event listeners.
+ * reconcile, sweeps and lease renewal; {@link #eventThread} runs the application's event listeners;
+ * {@link #quarantine} has a watch thread of its own.
  */
 final class NodeContext {
 
@@ -35,6 +36,7 @@ final class NodeContext {
     final ExecutorService eventThread;
     final Counters counters = new Counters();
     final Seal seal;
+    final Quarantine quarantine;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     NodeContext(NodeId id, HazelcastInstance hazelcast, ClusterSettings settings, Seal seal) {
@@ -47,6 +49,7 @@ final class NodeContext {
         this.requests = Executors.newSingleThreadExecutor(named("wsc-requests-" + id));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("wsc-maintenance-" + id));
         this.eventThread = Executors.newSingleThreadExecutor(named("wsc-events-" + id));
+        this.quarantine = new Quarantine(this);
     }
 
     /** @return true once the node began closing (or stopping) */
@@ -76,6 +79,7 @@ final class NodeContext {
         inbound.shutdownNow();
         requests.shutdownNow();
         maintenance.shutdownNow();
+        quarantine.stop();
     }
 
     /** @return the Hazelcast endpoint uuid of this node now (it changes after a split-brain merge) */

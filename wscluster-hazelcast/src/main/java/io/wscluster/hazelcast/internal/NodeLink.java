@@ -81,20 +81,18 @@ final class NodeLink {
         context.counters.bytesOut.add(envelope.length);
     }
 
-    /** A node is gone: its requests answer 0 and its inbox topic is destroyed. */
+    /**
+     * A node is gone: its requests answer 0 and this node drops its proxy of the node's inbox. The
+     * topic itself is not destroyed: a destroy is cluster-wide and removes every listener of the
+     * topic, so a node wrongly thought gone (one side of a split, a stalled node that comes back)
+     * would stop receiving for good.
+     */
     void forget(NodeId node) {
         if (node.equals(context.id)) {
             return;
         }
         outstanding.nodeGone(node);
-        ITopic<byte[]> topic = inboxes.remove(node);
-        if (topic != null) {
-            try {
-                topic.destroy();
-            } catch (RuntimeException e) {
-                LOG.debug("could not destroy the inbox of node {}", node, e);
-            }
-        }
+        inboxes.remove(node);
     }
 
     /** This node stops: every request still waiting fails. */

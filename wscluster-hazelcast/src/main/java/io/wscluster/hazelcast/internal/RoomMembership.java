@@ -82,6 +82,7 @@ final class RoomMembership implements Rooms {
         Objects.requireNonNull(session, "session");
         Names.requireRoom(room);
         context.ensureOpen();
+        context.quarantine.checkServing();
         NodeId me = context.id;
         if (session.isOwnedBy(me)) {
             try {

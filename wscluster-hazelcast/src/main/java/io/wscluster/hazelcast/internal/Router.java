@@ -57,6 +57,9 @@ final class Router implements Messenger {
         long start = context.ticker.nanos();
         context.counters.messagesSent.increment();
         try {
+            if (target.kind() != Target.Kind.SESSION || !new SessionId(target.name()).isOwnedBy(context.id)) {
+                context.quarantine.checkServing();
+            }
             switch (target.kind()) {
                 case SESSION:
                     return sendToSession(target, message);

@@ -8,6 +8,8 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.wscluster.NodeId;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -172,6 +174,17 @@ final class RoutingTable {
     /** Drops a room from the local copy unless the copy holds a newer entry than the deleted one. */
     private void forget(String room, RoutingEntry deleted) {
         copy.computeIfPresent(room, (r, held) -> held.version() <= deleted.version() ? null : held);
+    }
+
+    /** @return the rooms where the local copy counts members on a node */
+    List<String> roomsOf(NodeId node) {
+        List<String> rooms = new ArrayList<>();
+        copy.forEach((room, entry) -> {
+            if (entry.counts().containsKey(node)) {
+                rooms.add(room);
+            }
+        });
+        return rooms;
     }
 
     /** @return how many rooms the local copy holds */

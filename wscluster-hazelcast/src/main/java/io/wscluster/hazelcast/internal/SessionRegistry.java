@@ -121,6 +121,7 @@ final class SessionRegistry implements Registry, SessionHost {
     @Override
     public SessionInfo open(SessionId id, String path, String user, Map<String, String> attributes) {
         context.ensureOpen();
+        context.quarantine.checkServing();
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(path, "path");
         if (user != null) {
@@ -175,6 +176,10 @@ final class SessionRegistry implements Registry, SessionHost {
             if (info == null) {
                 return false;
             }
+            if (context.quarantine.quarantined()) {
+                // the others removed it already; the reconcile before serving again removes what is left
+                return true;
+            }
             for (String room : info.rooms()) {
                 interest.publish(room);
             }
@@ -205,6 +210,17 @@ final class SessionRegistry implements Registry, SessionHost {
             }
         }
         deregister(info, false);
+    }
+
+    /** Closes every local session's socket with a close code (the sessions leave as their sockets close). */
+    void closeAllLocal(CloseCode code) {
+        for (SessionInfo info : local.all()) {
+            try {
+                delivery.close(info.id(), code);
+            } catch (RuntimeException e) {
+                LOG.debug("closing session '{}' failed", info.id(), e);
+            }
+        }
     }
 
     /**
@@ -258,6 +274,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public List<SessionInfo> sessionsOfUser(String user) {
+        context.quarantine.checkServing();
         String[] ids = tables.users.get(Names.requireUser(user));
         List<SessionInfo> found = ids == null ? new ArrayList<>() : fetch(Arrays.asList(ids));
         if (context.seal.isOn()) {
@@ -269,6 +286,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public List<SessionInfo> sessionsInRoom(String room) {
+        context.quarantine.checkServing();
         Collection<String> members = tables.roomMembers.get(Names.requireRoom(room));
         List<String> ids = new ArrayList<>(members.size());
         for (String member : members) {
@@ -285,6 +303,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public SortedSet<String> usersInRoom(String room) {
+        context.quarantine.checkServing();
         SortedSet<String> found = new TreeSet<>();
         if (context.seal.isOn()) {
             // The room index is not sealed: with a secret, only authentic session records count.
@@ -304,6 +323,7 @@ final class SessionRegistry implements Registry, SessionHost {
 
     @Override
     public boolean isOnline(String user) {
+        context.quarantine.checkServing();
         if (context.seal.isOn()) {
             // The presence index is not sealed: with a secret, only authentic session records count.
             return sessionsOfUser(user).stream().anyMatch(info -> info.user().filter(user::equals).isPresent());

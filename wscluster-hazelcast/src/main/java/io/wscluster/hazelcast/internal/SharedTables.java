@@ -110,6 +110,12 @@ final class SharedTables {
         return info.user().map(user -> info.id().value() + " " + user).orElse(info.id().value());
     }
 
+    /** @return the session named by a {@value #ROOMS} value */
+    static SessionId sessionOfMember(String member) {
+        int space = member.indexOf(' ');
+        return new SessionId(space < 0 ? member : member.substring(0, space));
+    }
+
     /** @return the node owning the session named by a {@value #ROOMS} value */
     static NodeId ownerOfMember(String member) {
         int space = member.indexOf(' ');

@@ -22,16 +22,21 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>The cluster-wide count is one call to every member; while a member is unreachable (a split not
  * yet detected) that call can block for seconds, and a health check must not. So the count is taken
- * at most once at a time, health waits for it at most {@link #COUNT_WAIT_MILLIS}, and otherwise
- * answers with the last count it had while the call finishes in the background.
+ * at most once at a time, on a thread of its own. A count younger than {@link #FRESH_MILLIS} is
+ * answered at once (a new one is taken in the background); an older one is waited for at most
+ * {@link #COUNT_WAIT_MILLIS} (a quarter of the one second a health check may take), and otherwise
+ * health answers with the last count it had while the call finishes in the background. Everything
+ * else it reports is local state.
  */
 final class HealthHandler extends HttpHandler {
 
-    static final long COUNT_WAIT_MILLIS = 1_000;
+    static final long COUNT_WAIT_MILLIS = 250;
+    static final long FRESH_MILLIS = 1_000;
 
     private final ServerRuntime runtime;
     private final AtomicReference<CompletableFuture<Integer>> counting = new AtomicReference<>();
     private volatile int lastCount;
+    private volatile long lastCountAt = Long.MIN_VALUE;
 
     HealthHandler(ServerRuntime runtime) {
         this.runtime = runtime;
@@ -91,6 +96,7 @@ final class HealthHandler extends HttpHandler {
                         .whenComplete((value, error) -> {
                             if (value != null) {
                                 lastCount = value;
+                                lastCountAt = System.nanoTime();
                                 started.complete(value);
                             } else {
                                 started.completeExceptionally(error);
@@ -104,6 +110,9 @@ final class HealthHandler extends HttpHandler {
                     return lastCount;
                 }
             }
+        }
+        if (lastCountAt != Long.MIN_VALUE && System.nanoTime() - lastCountAt < TimeUnit.MILLISECONDS.toNanos(FRESH_MILLIS)) {
+            return lastCount;
         }
         try {
             return count.get(COUNT_WAIT_MILLIS, TimeUnit.MILLISECONDS);

@@ -104,8 +104,7 @@ public final class ChatEndpoint extends Endpoint {
         } catch (ClusterException | CompletionException e) {
             // The cluster could not do it (this node is draining, or another node did not answer in time).
             LOG.warn("Chat frame {} of session {} failed: {}", request.op(), me.id(), e.toString());
-            reply(me, Frames.error("unavailable", "the cluster could not complete " + request.op().name().toLowerCase(java.util.Locale.ROOT)
-                    + "; try again"));
+            reply(me, unavailable(request));
         }
     }
 
@@ -127,17 +126,35 @@ public final class ChatEndpoint extends Endpoint {
                 if (!isMember(me, request.room())) {
                     reply(me, Frames.error("not_member", "join room '" + request.room() + "' before sending to it"));
                 } else if (me.tryAcquire()) {
-                    me.send(Target.room(request.room()), Message.text(Frames.msg(request.room(), user, request.body())));
+                    routed(me, request, me.send(Target.room(request.room()), Message.text(Frames.msg(request.room(), user, request.body()))));
                 }
                 break;
             case DIRECT:
                 if (me.tryAcquire()) {
-                    me.send(Target.user(request.to()), Message.text(Frames.direct(user, request.body())));
+                    routed(me, request, me.send(Target.user(request.to()), Message.text(Frames.direct(user, request.body()))));
                 }
                 break;
             default:
                 throw new IllegalStateException("unhandled op " + request.op());
         }
+    }
+
+    /**
+     * A send the cluster could not route (this node is out of the cluster, or is leaving it) is
+     * answered {@code unavailable}, never dropped silently.
+     */
+    private static void routed(ClusterSession me, Frames.Request request, CompletionStage<?> sent) {
+        sent.whenComplete((delivery, error) -> {
+            if (error != null) {
+                LOG.debug("Chat frame {} of session {} was not routed: {}", request.op(), me.id(), error.toString());
+                reply(me, unavailable(request));
+            }
+        });
+    }
+
+    private static String unavailable(Frames.Request request) {
+        return Frames.error("unavailable", "the cluster could not complete " + request.op().name().toLowerCase(java.util.Locale.ROOT)
+                + "; try again");
     }
 
     /** Answers a frame that ran out of tokens; installed as the server's rate-limit callback. */

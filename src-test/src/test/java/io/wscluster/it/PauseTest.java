@@ -1,0 +1,185 @@
+package io.wscluster.it;
+
+import io.wscluster.examples.chat.testkit.ChatClient;
+import io.wscluster.examples.chat.testkit.ChatNodeProcess;
+import io.wscluster.it.harness.ChatNodes;
+import io.wscluster.it.harness.HealthWatch;
+import io.wscluster.it.harness.NodeLogs;
+import io.wscluster.it.harness.TrafficLedger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 13: a node frozen with SIGSTOP (a long GC pause, a frozen VM) must not split the healthy
+ * nodes or lose what they send each other; a node that wakes after it was declared gone closes its
+ * clients with 1012 and serves again once it re-entered the cluster; a stall shorter than the
+ * detection time loses nothing at all. Three real nodes, two clients on each, sequence-numbered room
+ * traffic from every client, {@code /health} of the healthy nodes polled throughout.
+ */
+class PauseTest {
+
+    @RegisterExtension
+    static final NodeLogs LOGS = new NodeLogs();
+    private static final String ROOM = "lobby";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Longer than the failure timeout (5 s): the others declare the node gone. */
+    private static final Duration LONG_PAUSE = Duration.ofSeconds(8);
+    /** Well under the detection time (3 s), even with a second of scheduling delay on a busy machine. */
+    private static final Duration SHORT_PAUSE = Duration.ofMillis(1_200);
+    /** Merge checks every 2 s keep the test short (the library's default is 30 s). */
+    private static final List<String> JVM = List.of("-Dhazelcast.merge.first.run.delay.seconds=2",
+            "-Dhazelcast.merge.next.run.delay.seconds=2");
+
+    @Test
+    void pauseOfTheMaster_healthyPairStaysOneClusterAndLosesNothing_wokenNodeClosesWith1012AndServesAgain() throws Exception {
+        scenario("master", true, LONG_PAUSE);
+    }
+
+    @Test
+    void pauseOfANonMaster_healthyPairLosesNothing_wokenNodeClosesWith1012AndServesAgain() throws Exception {
+        scenario("non-master", false, LONG_PAUSE);
+    }
+
+    @Test
+    void pauseShorterThanDetection_nothingLostBetweenAnyClients_noClientClosed() throws Exception {
+        scenario("short", false, SHORT_PAUSE);
+    }
+
+    private static void scenario(String name, boolean pauseMaster, Duration pause) throws Exception {
+        boolean declaredGone = pause.compareTo(ChatNodes.FAILURE_TIMEOUT) > 0;
+        try (ChatNodes nodes = ChatNodes.start(3, LOGS.dir(name), JVM)) {
+            int master = nodes.master();
+            int paused = pauseMaster ? master : (master + 1) % 3;
+            List<ChatNodeProcess> healthyNodes = new ArrayList<>();
+            List<TrafficLedger.Peer> peers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                if (i != paused) {
+                    healthyNodes.add(nodes.get(i));
+                }
+                for (String suffix : List.of("a", "b")) {
+                    ChatClient client = ChatClient.connect(nodes.get(i).chatUri("u" + i + suffix), "u" + i + suffix);
+                    client.send("op", "join", "room", ROOM);
+                    client.nextOp("joined", WAIT);
+                    peers.add(new TrafficLedger.Peer(client, i));
+                }
+            }
+            // asks who and sends the directs; not in the traffic (one socket takes one send at a time)
+            ChatClient observer = ChatClient.connect(healthyNodes.get(0).chatUri("observer"), "observer");
+            IntPredicate counted = declaredGone ? i -> i != paused : i -> true;
+            TrafficLedger.Count count;
+            long wokeAt;
+            long backMillis = -1;
+            HealthWatch health = new HealthWatch(healthyNodes);
+            try (TrafficLedger ledger = new TrafficLedger(ROOM, peers, Duration.ofMillis(100))) {
+                await().atMost(WAIT).until(() -> ledger.sent() > 40);
+                signal(nodes.get(paused), "STOP");
+                // the freeze itself, not a wait for a condition; the frozen node's clients send during
+                // its first half (those frames wait in the sockets) and then stop, so that no write of
+                // theirs is in flight when the woken node closes them
+                LockSupport.parkNanos(pause.toNanos() / 2);
+                if (declaredGone) {
+                    ledger.stopPeersOn(i -> i == paused);
+                }
+                LockSupport.parkNanos(pause.toNanos() - pause.toNanos() / 2);
+                signal(nodes.get(paused), "CONT");
+                wokeAt = System.nanoTime();
+                List<TrafficLedger.Peer> frozen = peers.stream().filter(p -> p.node() == paused).toList();
+                if (declaredGone) {
+                    for (TrafficLedger.Peer p : frozen) {
+                        assertThat(p.client().awaitClose(Duration.ofSeconds(30)).code())
+                                .as("%s on the woken node", p.client().user()).isEqualTo(1012);
+                    }
+                    backMillis = reconnectAndReach(nodes.get(paused), observer, wokeAt);
+                    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                            .until(() -> nodes.nodes().stream().allMatch(n -> n.health().path("members").asInt() == 3));
+                } else {
+                    assertThat(frozen).allSatisfy(p -> assertThat(p.client().isOpen()).as(p.client().user()).isTrue());
+                    backMillis = reach(observer, frozen.get(0).client(), wokeAt);
+                }
+                long sentAtWake = ledger.sent();
+                await().atMost(WAIT).until(() -> ledger.sent() > sentAtWake + 40);
+                ledger.stop();
+                count = ledger.awaitSettled(counted, Duration.ofSeconds(15));
+            } finally {
+                health.close();
+            }
+            System.out.printf("pause %s (node%d, %d ms, master node%d): %s; healthy /health longest %d ms over %d polls,"
+                            + " fewest members %d; who and directs reached the woken node's users again %d ms after SIGCONT%n",
+                    name, paused, pause.toMillis(), master, count, health.longestMillis(), health.polls(), health.fewestMembers(),
+                    backMillis);
+            assertThat(count.lost()).as("deliveries lost between healthy nodes: %s", count).isZero();
+            assertThat(count.duplicated()).as("duplicates: %s", count).isZero();
+            assertThat(count.reordered()).as("reordered: %s", count).isZero();
+            assertThat(health.longestMillis()).as("longest /health answer of a healthy node").isLessThan(1_000);
+            assertThat(health.fewestMembers()).as("fewest members a healthy node reported (a split shows 1)").isGreaterThanOrEqualTo(2);
+            for (TrafficLedger.Peer p : peers) {
+                p.client().close();
+            }
+            observer.close();
+        }
+    }
+
+    /**
+     * A user of the woken node reconnects to it until the node accepts again; then {@code who} on a
+     * healthy node must list it and a direct from there must reach it.
+     *
+     * @return ms from SIGCONT until both worked
+     */
+    private static long reconnectAndReach(ChatNodeProcess woken, ChatClient observer, long wokeAt) {
+        ChatClient back = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> joined(woken, "back"), c -> c != null);
+        long millis = reach(observer, back, wokeAt);
+        back.close();
+        return millis;
+    }
+
+    /** @return ms from SIGCONT until {@code who} from the observer lists the target and a direct reaches it */
+    private static long reach(ChatClient observer, ChatClient target, long wokeAt) {
+        ChatClient back = target;
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(observer.who(ROOM)).contains(back.user());
+            String body = "probe-" + System.nanoTime();
+            observer.send("op", "direct", "to", back.user(), "body", body);
+            assertThat(back.nextMatching(f -> "direct".equals(f.path("op").asText()) && body.equals(f.path("body").asText()),
+                    Duration.ofSeconds(2))).isNotNull();
+        });
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wokeAt);
+    }
+
+    private static ChatClient joined(ChatNodeProcess node, String user) {
+        ChatClient client = ChatClient.handshake(node.chatUri(user), user);
+        try {
+            client.send("op", "join", "room", ROOM);
+            client.nextOp("joined", Duration.ofSeconds(2));
+            return client;
+        } catch (RuntimeException | AssertionError e) {
+            client.close();
+            throw new IllegalStateException("not accepted yet: " + e.getMessage(), e);
+        }
+    }
+
+    private static void signal(ChatNodeProcess node, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(kill.exitValue()).as("kill -%s %d", signal, node.pid()).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
