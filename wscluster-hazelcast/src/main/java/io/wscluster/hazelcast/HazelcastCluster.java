@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
 import io.wscluster.Cluster;
 import io.wscluster.ClusterStats;
+import io.wscluster.HistorySettings;
 import io.wscluster.Messenger;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
@@ -50,11 +51,12 @@ public final class HazelcastCluster implements Cluster {
     private final boolean ownsInstance;
     private final HazelcastNode node;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings) {
+    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings,
+                             HistorySettings history) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         try {
-            this.node = new HazelcastNode(hazelcast, settings);
+            this.node = new HazelcastNode(hazelcast, settings, history);
         } catch (RuntimeException e) {
             if (ownsInstance) {
                 hazelcast.getLifecycleService().terminate();
@@ -191,6 +193,7 @@ public final class HazelcastCluster implements Cluster {
         private HazelcastInstance instance;
         private Config config;
         private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
+        private HistorySettings history = HistorySettings.none();
 
         private Builder() {
         }
@@ -364,6 +367,22 @@ public final class HazelcastCluster implements Cluster {
         }
 
         /**
+         * Which rooms keep a history (default {@link HistorySettings#none()}): their messages are
+         * numbered in one order for the whole cluster, kept in a map ({@code wsc.history}) with
+         * Hazelcast's backups (one by default), and replayed by
+         * {@link io.wscluster.Rooms#join(io.wscluster.SessionId, String, io.wscluster.Replay)}. Every
+         * node of a cluster must use the same settings.
+         *
+         * @param settings the rules and the stamp
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder history(HistorySettings settings) {
+            this.history = Objects.requireNonNull(settings, "history");
+            return this;
+        }
+
+        /**
          * Starts the embedded member (unless an instance was given) and joins the cluster.
          *
          * @return the running cluster
@@ -371,9 +390,9 @@ public final class HazelcastCluster implements Cluster {
         public HazelcastCluster build() {
             ClusterSettings settings = settings();
             if (instance != null) {
-                return new HazelcastCluster(instance, false, settings);
+                return new HazelcastCluster(instance, false, settings, history);
             }
-            return new HazelcastCluster(member.start(config, failureTimeout), true, settings);
+            return new HazelcastCluster(member.start(config, failureTimeout), true, settings, history);
         }
 
         /**

@@ -4,6 +4,7 @@ import com.hazelcast.config.IndexType;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
 import io.wscluster.ClusterStats;
+import io.wscluster.HistorySettings;
 import io.wscluster.Messenger;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletionStage;
  * <li>{@link SessionRegistry}: the local server's side ({@link SessionHost}) and the {@link Registry};</li>
  * <li>{@link RoomMembership}: joins and leaves, with the join barrier;</li>
  * <li>{@link Router}: the {@link Messenger}, targets to nodes;</li>
+ * <li>{@link RoomHistory}: history rooms, their sequence, ordered streams and joins with replay;</li>
  * <li>{@link NodeTable}, {@link Failover} and {@link Liveness}: the node table, cleanup after lost
  * nodes, reconcile and sweeps, leases for client-mode nodes.</li>
  * </ul>
@@ -46,6 +48,7 @@ public final class HazelcastNode {
     private final NodeLink link;
     private final EventTopic events;
     private final SessionRegistry registry;
+    private final RoomHistory history;
     private final RoomMembership rooms;
     private final Router router;
     private final PeerRequests peers;
@@ -61,6 +64,17 @@ public final class HazelcastNode {
      * @param settings timeouts, grace periods and the clock
      */
     public HazelcastNode(HazelcastInstance hz, ClusterSettings settings) {
+        this(hz, settings, HistorySettings.none());
+    }
+
+    /**
+     * Starts the core on a running Hazelcast instance, with room history.
+     *
+     * @param hz       the instance (member or client); its lifecycle is the caller's
+     * @param settings timeouts, grace periods and the clock
+     * @param history  which rooms keep history
+     */
+    public HazelcastNode(HazelcastInstance hz, ClusterSettings settings, HistorySettings history) {
         this.context = new NodeContext(NodeId.random(), hz, settings);
         this.tables = new SharedTables(hz, context.ticker);
         this.link = new NodeLink(context, live);
@@ -68,8 +82,9 @@ public final class HazelcastNode {
         LocalSessions local = new LocalSessions();
         NodeInterest interest = new NodeInterest(context.id, tables.routing, local);
         this.registry = new SessionRegistry(context, tables, events, local, interest);
-        this.rooms = new RoomMembership(context, tables, registry, interest, link, live);
-        this.router = new Router(context, tables, registry, link, live);
+        this.history = new RoomHistory(context, tables, registry, live, history);
+        this.rooms = new RoomMembership(context, tables, registry, interest, link, live, this.history);
+        this.router = new Router(context, tables, registry, link, live, this.history);
         this.peers = new PeerRequests(context, link, router, rooms, registry, tables.routing);
         this.liveness = Liveness.of(context, tables);
         this.nodeTable = new NodeTable(context, tables, live, link, events.hub(), liveness.member());
@@ -83,6 +98,7 @@ public final class HazelcastNode {
         unsubscribes.add(tables.routing::stop);
         unsubscribes.add(nodeTable.follow());
         unsubscribes.add(link.listen(peers::serve));
+        unsubscribes.add(history.listen());
         unsubscribes.add(events::unsubscribe);
         failover.start(unsubscribes);
         nodeTable.register();
@@ -126,7 +142,7 @@ public final class HazelcastNode {
         NodeContext.Counters c = context.counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
                 c.envelopesIn.sum(), c.bytesIn.sum(), link.timedOut(), c.nodesLost.sum(), c.routingNanos.sum(),
-                0, 0, 0, 0);
+                history.historyRooms(), history.replaysServed(), history.messagesReplayed(), history.recoveriesRefused());
     }
 
     /**
