@@ -161,30 +161,36 @@ public abstract class HistoryContractKit {
         String room = LONG + unique();
         SessionId first = open(a);
         Position start = join(a, first, room, Replay.none()).position().orElseThrow();
-        int total = 300;
+        int total = 400;
         CountDownLatch go = new CountDownLatch(1);
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
             awaitLatch(go);
-            List<CompletableFuture<Delivery>> sent = new ArrayList<>();
             for (int i = 1; i <= total; i++) {
-                sent.add(b.cluster().messenger().send(Target.room(room), Message.text("m" + i)).toCompletableFuture());
+                b.cluster().messenger().send(Target.room(room), Message.text("m" + i)).toCompletableFuture().join();
             }
-            sent.forEach(CompletableFuture::join);
         });
         go.countDown();
-        await().atMost(WAIT).until(() -> a.server().texts(first).size() >= total / 3);
-        SessionId resumed = open(a);
-        JoinResult joined = join(a, resumed, room, Replay.since(start));
+        // Sessions resume one after another while the messages keep coming.
+        Map<SessionId, JoinResult> resumed = new java.util.LinkedHashMap<>();
+        while (!sender.isDone() && resumed.size() < 12) {
+            SessionId s = open(a);
+            resumed.put(s, join(a, s, room, Replay.since(start)));
+        }
         sender.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-        assertThat(joined.recovered()).contains(true);
-        await().atMost(WAIT).until(() -> a.server().texts(resumed).size() >= total);
-        List<String> got = a.server().texts(resumed);
         String epoch = start.epoch();
         List<String> expected = IntStream.rangeClosed(1, total).mapToObj(i -> "m" + i + "#" + i + "@" + epoch).toList();
-        assertThat(got).containsExactlyElementsOf(expected);
-        assertThat(joined.replayed()).isEqualTo((int) joined.position().orElseThrow().offset());
+        await().atMost(WAIT).until(() -> a.server().texts(first).size() >= total);
         assertThat(a.server().texts(first)).containsExactlyElementsOf(expected);
+        assertThat(resumed).isNotEmpty();
+        for (Map.Entry<SessionId, JoinResult> e : resumed.entrySet()) {
+            SessionId s = e.getKey();
+            JoinResult joined = e.getValue();
+            assertThat(joined.recovered()).contains(true);
+            assertThat(joined.replayed()).isEqualTo((int) joined.position().orElseThrow().offset());
+            await().atMost(WAIT).until(() -> a.server().texts(s).size() >= total);
+            assertThat(a.server().texts(s)).as("session joined at " + joined.position()).containsExactlyElementsOf(expected);
+        }
     }
 
     @Test
