@@ -258,6 +258,10 @@ final class RoomStream {
 
     private void deliver(HistoryLog.Entry e) {
         Collection<SessionId> members = node.members(room, e.excluded());
+        if (cursors.size() > members.size() + 1) {
+            // Sessions that closed without leaving: forget them (this runs once per departure).
+            cursors.keySet().removeIf(s -> !members.contains(s) && !s.value().equals(e.excluded()));
+        }
         if (members.isEmpty()) {
             return;
         }
