@@ -204,8 +204,14 @@ public abstract class HistoryContractKit {
         String room = LONG + unique();
         sendAll(c, room, 30);
         SessionId t = open(b);
+        long servedBefore = b.cluster().stats().replaysServed();
+        long replayedBefore = b.cluster().stats().messagesReplayed();
         JoinResult last = join(b, t, room, Replay.last(5));
         assertThat(last.replayed()).isEqualTo(5);
+        assertThat(b.cluster().stats().replaysServed()).isEqualTo(servedBefore + 1);
+        assertThat(b.cluster().stats().messagesReplayed()).isEqualTo(replayedBefore + 5);
+        assertThat(List.of(a, b, c)).as("some node holds the room's sequence")
+                .anyMatch(n -> n.cluster().stats().historyRooms() > 0);
         assertThat(last.recovered()).isEmpty();
         String epoch = last.position().orElseThrow().epoch();
         assertThat(last.position()).contains(new Position(30, epoch));
