@@ -2,10 +2,14 @@ package io.wscluster.hazelcast.internal;
 
 import com.hazelcast.map.EntryProcessor;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -18,6 +22,9 @@ import java.util.Map;
  * chosen by the caller, so the backup that re-runs the step computes the same log. A batch whose
  * id the log already holds (an append retried after its first attempt was applied, say when the
  * owner died before answering) is not numbered twice: its first offset is returned.
+ *
+ * <p>Cost: the held messages are not decoded; the step reads the log's header and each entry's
+ * length, offset, time and batch id, and copies the kept bytes once.
  */
 final class HistoryAppend implements EntryProcessor<String, byte[], Object>, Serializable {
 
@@ -37,7 +44,7 @@ final class HistoryAppend implements EntryProcessor<String, byte[], Object>, Ser
      * @param size       the rule's size
      * @param ttlMillis  the rule's age limit
      * @param freshEpoch the epoch a new or restarted sequence takes
-     * @param messages   the batch, as {@link HistoryLog.Entry} records without offset and time; empty to open
+     * @param messages   the batch as an encoded {@link HistoryBatch} without offsets; no entries to open
      */
     HistoryAppend(long batch, long now, int size, long ttlMillis, String freshEpoch, byte[] messages) {
         this.batch = batch;
@@ -53,37 +60,100 @@ final class HistoryAppend implements EntryProcessor<String, byte[], Object>, Ser
      */
     @Override
     public Object process(Map.Entry<String, byte[]> entry) {
-        byte[] held = entry.getValue();
-        HistoryLog log = held == null ? null : HistoryLog.decode(held);
-        List<HistoryLog.Entry> batchEntries = HistoryBatch.decode(messages);
-        if (log != null && !batchEntries.isEmpty()) {
-            for (HistoryLog.Entry e : log.entries()) {
-                if (e.batch() == batch) {
-                    return e.offset() + " " + log.epoch();
+        Layout log = entry.getValue() == null ? null : new Layout(entry.getValue());
+        HistoryBatch incoming = HistoryBatch.decodeBatch(messages);
+        if (log != null && !incoming.entries().isEmpty()) {
+            for (int i = 0; i < log.count; i++) {
+                if (log.batches[i] == batch) {
+                    return log.offsets[i] + " " + log.epoch;
                 }
             }
         }
-        boolean restart = log == null || log.expired(now, ttlMillis);
-        if (batchEntries.isEmpty()) {
-            if (restart) {
-                log = new HistoryLog(freshEpoch, 0, now, List.of());
-                entry.setValue(log.encode());
+        boolean restart = log == null || now - log.touched > ttlMillis;
+        if (incoming.entries().isEmpty()) {
+            if (!restart) {
+                return entry.getValue();
             }
-            return log.encode();
+            byte[] opened = new HistoryLog(freshEpoch, 0, now, java.util.List.of()).encode();
+            entry.setValue(opened);
+            return opened;
         }
-        String epoch = restart ? freshEpoch : log.epoch();
-        long latest = restart ? 0 : log.latest();
-        List<HistoryLog.Entry> kept = new ArrayList<>(restart ? List.of() : log.entries());
-        long millis = kept.isEmpty() ? now : Math.max(now, kept.get(kept.size() - 1).millis());
+        String epoch = restart ? freshEpoch : log.epoch;
+        long latest = restart ? 0 : log.latest;
+        int held = restart ? 0 : log.count;
+        long millis = held == 0 ? now : Math.max(now, log.millis[held - 1]);
         long first = latest + 1;
-        for (HistoryLog.Entry e : batchEntries) {
-            kept.add(new HistoryLog.Entry(++latest, millis, batch, e.excluded(), e.message()));
-        }
-        int from = Math.max(0, kept.size() - size);
-        while (from < kept.size() - 1 && millis - kept.get(from).millis() > ttlMillis) {
+        int total = held + incoming.entries().size();
+        int from = Math.max(0, total - size);
+        while (from < held && millis - log.millis[from] > ttlMillis) {
             from++;
         }
-        entry.setValue(new HistoryLog(epoch, latest, millis, List.copyOf(kept.subList(from, kept.size()))).encode());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (held == 0 ? 0 : log.end - log.starts[Math.min(from, held - 1)])
+                + messages.length * 2);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(HistoryLog.FORMAT);
+            WireFormat.writeString(out, epoch);
+            out.writeLong(latest + incoming.entries().size());
+            out.writeLong(millis);
+            out.writeInt(total - from);
+            if (from < held) {
+                out.write(log.bytes, log.starts[from], log.end - log.starts[from]);
+            }
+            long offset = latest;
+            int skip = Math.max(0, from - held);
+            for (HistoryLog.Entry e : incoming.entries()) {
+                offset++;
+                if (skip-- > 0) {
+                    continue;
+                }
+                HistoryLog.writeEntry(out, new HistoryLog.Entry(offset, millis, batch, e.excluded(), e.message()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        entry.setValue(bytes.toByteArray());
         return first + " " + epoch;
+    }
+
+    /** A stored log's header and where each entry starts, read without decoding the messages. */
+    private static final class Layout {
+        final byte[] bytes;
+        final String epoch;
+        final long latest;
+        final long touched;
+        final int count;
+        final int[] starts;
+        final long[] offsets;
+        final long[] millis;
+        final long[] batches;
+        final int end;
+
+        Layout(byte[] bytes) {
+            this.bytes = bytes;
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            if (in.get() != HistoryLog.FORMAT) {
+                throw new IllegalArgumentException("room history has another format; are nodes of different wscluster versions in one cluster?");
+            }
+            byte[] epochBytes = new byte[in.getInt()];
+            in.get(epochBytes);
+            this.epoch = new String(epochBytes, StandardCharsets.UTF_8);
+            this.latest = in.getLong();
+            this.touched = in.getLong();
+            this.count = in.getInt();
+            this.starts = new int[count];
+            this.offsets = new long[count];
+            this.millis = new long[count];
+            this.batches = new long[count];
+            for (int i = 0; i < count; i++) {
+                starts[i] = in.position();
+                int length = in.getInt();
+                int body = in.position();
+                offsets[i] = in.getLong();
+                millis[i] = in.getLong();
+                batches[i] = in.getLong();
+                in.position(body + length);
+            }
+            this.end = in.position();
+        }
     }
 }

@@ -33,7 +33,7 @@ record HistoryLog(String epoch, long latest, long touched, List<Entry> entries) 
 
     /** The map of room sequences; one backup by default, so one member's loss loses none. */
     static final String MAP = "wsc.history";
-    private static final byte FORMAT = 1;
+    static final byte FORMAT = 1;
 
     /**
      * One message held.
@@ -98,16 +98,22 @@ record HistoryLog(String epoch, long latest, long touched, List<Entry> entries) 
         });
     }
 
+    /** Writes an entry, prefixed by its length so that {@link HistoryAppend} can skip it unread. */
     static void writeEntry(DataOutputStream out, Entry e) throws IOException {
-        out.writeLong(e.offset());
-        out.writeLong(e.millis());
-        out.writeLong(e.batch());
-        writeNullable(out, e.excluded());
-        out.writeBoolean(e.message().isText());
-        writeBytes(out, e.message().payloadBytes());
+        byte[] body = WireFormat.write(o -> {
+            o.writeLong(e.offset());
+            o.writeLong(e.millis());
+            o.writeLong(e.batch());
+            writeNullable(o, e.excluded());
+            o.writeBoolean(e.message().isText());
+            writeBytes(o, e.message().payloadBytes());
+        });
+        out.writeInt(body.length);
+        out.write(body);
     }
 
     static Entry readEntry(DataInputStream in) throws IOException {
+        in.readInt();
         long offset = in.readLong();
         long millis = in.readLong();
         long batch = in.readLong();
