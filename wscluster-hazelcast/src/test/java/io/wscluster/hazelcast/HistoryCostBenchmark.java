@@ -77,7 +77,7 @@ public final class HistoryCostBenchmark {
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        HistorySettings history = HistorySettings.builder().keep("h-*", 1000, Duration.ofMinutes(5)).build();
+        HistorySettings history = HistorySettings.builder().keep("h-*", Integer.getInteger("size", 1000), Duration.ofMinutes(5)).build();
         ClusterFixture fixture = new ClusterFixture();
         int[] ports = ClusterFixture.freePorts(2);
         String[] seeds = {"127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1]};
