@@ -10,6 +10,7 @@ import io.wscluster.Node;
 import io.wscluster.NodeId;
 import io.wscluster.Registry;
 import io.wscluster.HistoryMessage;
+import io.wscluster.HistorySettings;
 import io.wscluster.JoinResult;
 import io.wscluster.Replay;
 import io.wscluster.Rooms;
@@ -21,6 +22,7 @@ import io.wscluster.spi.SessionHost;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +54,9 @@ public final class InMemoryCluster implements Cluster {
         final LongAdder bytesIn = new LongAdder();
         final LongAdder nodesLost = new LongAdder();
         final LongAdder routingNanos = new LongAdder();
+        final LongAdder replaysServed = new LongAdder();
+        final LongAdder messagesReplayed = new LongAdder();
+        final LongAdder recoveriesRefused = new LongAdder();
     }
 
     private final InMemoryNetwork network;
@@ -63,21 +68,43 @@ public final class InMemoryCluster implements Cluster {
     private final Rooms rooms = new Rooms() {
         @Override
         public CompletionStage<Boolean> join(SessionId session, String room) {
+            if (network.history().ruleFor(room).isPresent()) {
+                return join(session, room, Replay.none()).thenApply(JoinResult::joined);
+            }
             return membership(true, session, room);
         }
 
         @Override
         public CompletionStage<JoinResult> join(SessionId session, String room, Replay replay) {
-            // No room keeps history yet on this backend: every join is a plain one.
-            java.util.Objects.requireNonNull(replay, "replay");
-            return join(session, room).thenApply(joined -> joined ? JoinResult.JOINED : JoinResult.NOT_OPEN);
+            Objects.requireNonNull(replay, "replay");
+            Objects.requireNonNull(session, "session");
+            Names.requireRoom(room);
+            Optional<HistorySettings.Rule> rule = network.history().ruleFor(room);
+            if (rule.isEmpty()) {
+                return join(session, room).thenApply(joined -> joined ? JoinResult.JOINED : JoinResult.NOT_OPEN);
+            }
+            if (closed) {
+                return CompletableFuture.failedFuture(ClusterException.closed(localNode()));
+            }
+            InMemoryCluster owner;
+            synchronized (network.lock()) {
+                owner = network.liveNode(session.node());
+            }
+            if (owner == null) {
+                return CompletableFuture.completedFuture(JoinResult.NOT_OPEN);
+            }
+            countRequest(owner);
+            return CompletableFuture.completedFuture(network.history().join(owner, session, room, replay, rule.get()));
         }
 
         @Override
-        public CompletionStage<java.util.List<HistoryMessage>> history(String room, int last) {
-            io.wscluster.Names.requireRoom(room);
+        public CompletionStage<List<HistoryMessage>> history(String room, int last) {
+            Names.requireRoom(room);
             Replay.last(last);
-            return java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of());
+            if (closed) {
+                return CompletableFuture.failedFuture(ClusterException.closed(localNode()));
+            }
+            return CompletableFuture.completedFuture(network.history().read(room, last));
         }
 
         @Override
@@ -133,7 +160,7 @@ public final class InMemoryCluster implements Cluster {
         Counters c = counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
                 c.envelopesIn.sum(), c.bytesIn.sum(), 0, c.nodesLost.sum(), c.routingNanos.sum(),
-                0, 0, 0, 0, 0, 0);
+                historyRooms(), c.replaysServed.sum(), c.messagesReplayed.sum(), c.recoveriesRefused.sum(), 0, 0);
     }
 
     @Override
@@ -191,6 +218,14 @@ public final class InMemoryCluster implements Cluster {
             network.remove(this, lost);
         }
         hub.shutdown();
+    }
+
+    /** The in-memory cluster holds every sequence on its first live node (by id). */
+    private long historyRooms() {
+        synchronized (network.lock()) {
+            List<Node> live = network.liveNodes();
+            return !live.isEmpty() && live.get(0).id().equals(localNode()) ? network.history().rooms() : 0;
+        }
     }
 
     private CompletionStage<Boolean> membership(boolean join, SessionId session, String room) {

@@ -1,5 +1,6 @@
 package io.wscluster.testkit;
 
+import io.wscluster.HistorySettings;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
 import io.wscluster.SessionId;
@@ -52,6 +53,7 @@ public final class InMemoryNetwork {
 
     private final Object lock = new Object();
     private final Clock clock;
+    private final InMemoryHistory history;
     private final ThreadPoolExecutor eventThread;
     private final Map<NodeId, InMemoryCluster> live = new TreeMap<>();
     private final Map<SessionId, SessionInfo> sessions = new HashMap<>();
@@ -71,7 +73,18 @@ public final class InMemoryNetwork {
      * @param clock the clock for {@code openedAt} and {@code joinedAt}
      */
     public InMemoryNetwork(Clock clock) {
+        this(clock, HistorySettings.none());
+    }
+
+    /**
+     * A network whose history rooms follow the given settings.
+     *
+     * @param clock   the clock for {@code openedAt}, {@code joinedAt} and the age of history
+     * @param history which rooms keep history
+     */
+    public InMemoryNetwork(Clock clock, HistorySettings history) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.history = new InMemoryHistory(this, Objects.requireNonNull(history, "history"));
         this.eventThread = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "wscluster-inmemory-events");
             t.setDaemon(true);
@@ -117,7 +130,18 @@ public final class InMemoryNetwork {
      * @return the nodes
      */
     public static ClusterNodes startNodes(int count) {
-        InMemoryNetwork network = new InMemoryNetwork();
+        return startNodes(new InMemoryNetwork(), count);
+    }
+
+    /**
+     * Starts nodes of this network for the contract kits, each with a {@link RecordingDelivery}
+     * attached.
+     *
+     * @param network the network
+     * @param count   how many nodes
+     * @return the nodes
+     */
+    public static ClusterNodes startNodes(InMemoryNetwork network, int count) {
         List<TestNode> nodes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             nodes.add(TestNode.attach(network.newNode()));
@@ -164,6 +188,10 @@ public final class InMemoryNetwork {
 
     Clock clock() {
         return clock;
+    }
+
+    InMemoryHistory history() {
+        return history;
     }
 
     /** Queues an event for every live node's listeners; call under the lock. */

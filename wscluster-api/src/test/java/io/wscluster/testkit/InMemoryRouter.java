@@ -2,6 +2,7 @@ package io.wscluster.testkit;
 
 import io.wscluster.ClusterException;
 import io.wscluster.Delivery;
+import io.wscluster.HistorySettings;
 import io.wscluster.Message;
 import io.wscluster.Messenger;
 import io.wscluster.SessionId;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -44,6 +46,14 @@ final class InMemoryRouter implements Messenger {
         long start = System.nanoTime();
         InMemoryCluster.Counters mine = node.counters();
         mine.messagesSent.increment();
+        if (target.kind() == Target.Kind.ROOM) {
+            Optional<HistorySettings.Rule> rule = network.history().ruleFor(target.name());
+            if (rule.isPresent()) {
+                Delivery delivery = network.history().send(node, target, message, rule.get());
+                mine.routingNanos.add(System.nanoTime() - start);
+                return CompletableFuture.completedFuture(delivery);
+            }
+        }
         Map<InMemoryCluster, List<SessionId>> perNode;
         synchronized (network.lock()) {
             perNode = network.resolve(target);

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
 import io.wscluster.Cluster;
 import io.wscluster.ClusterStats;
+import io.wscluster.HistorySettings;
 import io.wscluster.Messenger;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
@@ -55,11 +56,12 @@ public final class HazelcastCluster implements Cluster {
     private final boolean ownsInstance;
     private final HazelcastNode node;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings, byte[] secret) {
+    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings, byte[] secret,
+                             HistorySettings history) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         try {
-            this.node = new HazelcastNode(hazelcast, settings, secret);
+            this.node = new HazelcastNode(hazelcast, settings, secret, history);
         } catch (RuntimeException e) {
             if (ownsInstance) {
                 hazelcast.getLifecycleService().terminate();
@@ -199,6 +201,7 @@ public final class HazelcastCluster implements Cluster {
         private Config config;
         private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
         private byte[] secret;
+        private HistorySettings history = HistorySettings.none();
 
         private Builder() {
         }
@@ -401,6 +404,22 @@ public final class HazelcastCluster implements Cluster {
         }
 
         /**
+         * Which rooms keep a history (default {@link HistorySettings#none()}): their messages are
+         * numbered in one order for the whole cluster, kept in a map ({@code wsc.history}) with
+         * Hazelcast's backups (one by default), and replayed by
+         * {@link io.wscluster.Rooms#join(io.wscluster.SessionId, String, io.wscluster.Replay)}. Every
+         * node of a cluster must use the same settings.
+         *
+         * @param settings the rules and the stamp
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder history(HistorySettings settings) {
+            this.history = Objects.requireNonNull(settings, "history");
+            return this;
+        }
+
+        /**
          * Starts the embedded member (unless an instance was given) and joins the cluster.
          *
          * @return the running cluster
@@ -408,9 +427,9 @@ public final class HazelcastCluster implements Cluster {
         public HazelcastCluster build() {
             ClusterSettings settings = settings();
             if (instance != null) {
-                return new HazelcastCluster(instance, false, settings, secret);
+                return new HazelcastCluster(instance, false, settings, secret, history);
             }
-            return new HazelcastCluster(member.start(config, failureTimeout), true, settings, secret);
+            return new HazelcastCluster(member.start(config, failureTimeout), true, settings, secret, history);
         }
 
         /**

@@ -4,6 +4,7 @@ import com.hazelcast.config.IndexType;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.CloseCode;
 import io.wscluster.ClusterStats;
+import io.wscluster.HistorySettings;
 import io.wscluster.Messenger;
 import io.wscluster.Node;
 import io.wscluster.NodeId;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletionStage;
  * <li>{@link SessionRegistry}: the local server's side ({@link SessionHost}) and the {@link Registry};</li>
  * <li>{@link RoomMembership}: joins and leaves, with the join barrier;</li>
  * <li>{@link Router}: the {@link Messenger}, targets to nodes;</li>
+ * <li>{@link RoomHistory}: history rooms, their sequence, ordered streams and joins with replay;</li>
  * <li>{@link NodeTable}, {@link Failover} and {@link Liveness}: the node table, cleanup after lost
  * nodes, reconcile and sweeps, leases for client-mode nodes;</li>
  * <li>{@link Quarantine}: a node that stalled or was cut off serves no client until it re-entered.</li>
@@ -47,6 +49,7 @@ public final class HazelcastNode {
     private final NodeLink link;
     private final EventTopic events;
     private final SessionRegistry registry;
+    private final RoomHistory history;
     private final RoomMembership rooms;
     private final Router router;
     private final PeerRequests peers;
@@ -63,7 +66,7 @@ public final class HazelcastNode {
      * @param settings timeouts, grace periods and the clock
      */
     public HazelcastNode(HazelcastInstance hz, ClusterSettings settings) {
-        this(hz, settings, null);
+        this(hz, settings, null, HistorySettings.none());
     }
 
     /**
@@ -75,6 +78,29 @@ public final class HazelcastNode {
      * @param secret   the cluster secret, or null for none (nothing is sealed or checked)
      */
     public HazelcastNode(HazelcastInstance hz, ClusterSettings settings, byte[] secret) {
+        this(hz, settings, secret, HistorySettings.none());
+    }
+
+    /**
+     * Starts the core on a running Hazelcast instance, with room history.
+     *
+     * @param hz       the instance (member or client); its lifecycle is the caller's
+     * @param settings timeouts, grace periods and the clock
+     * @param history  which rooms keep history
+     */
+    public HazelcastNode(HazelcastInstance hz, ClusterSettings settings, HistorySettings history) {
+        this(hz, settings, null, history);
+    }
+
+    /**
+     * Starts the core on a running Hazelcast instance, with a cluster secret and room history.
+     *
+     * @param hz       the instance (member or client); its lifecycle is the caller's
+     * @param settings timeouts, grace periods and the clock
+     * @param secret   the cluster secret, or null for none (nothing is sealed or checked)
+     * @param history  which rooms keep history
+     */
+    public HazelcastNode(HazelcastInstance hz, ClusterSettings settings, byte[] secret, HistorySettings history) {
         NodeId id = NodeId.random();
         this.context = new NodeContext(id, hz, settings, Seal.of(secret));
         this.tables = new SharedTables(hz, context.ticker, context.seal, id);
@@ -83,8 +109,9 @@ public final class HazelcastNode {
         LocalSessions local = new LocalSessions();
         NodeInterest interest = new NodeInterest(context.id, tables.routing, local);
         this.registry = new SessionRegistry(context, tables, events, local, interest);
-        this.rooms = new RoomMembership(context, tables, registry, interest, link, live);
-        this.router = new Router(context, tables, registry, link, live);
+        this.history = new RoomHistory(context, tables, registry, live, history);
+        this.rooms = new RoomMembership(context, tables, registry, interest, link, live, this.history);
+        this.router = new Router(context, tables, registry, link, live, this.history);
         this.peers = new PeerRequests(context, link, router, rooms, registry, tables.routing);
         this.liveness = Liveness.of(context, tables);
         this.nodeTable = new NodeTable(context, tables, live, link, events.hub(), liveness.member());
@@ -99,6 +126,7 @@ public final class HazelcastNode {
         unsubscribes.add(tables.routing::stop);
         unsubscribes.add(nodeTable.follow());
         unsubscribes.add(link.listen(peers::serve));
+        unsubscribes.add(history.listen());
         unsubscribes.add(events::unsubscribe);
         failover.start(unsubscribes);
         context.quarantine.start(liveness, new Quarantine.Hooks() {
@@ -157,7 +185,7 @@ public final class HazelcastNode {
         NodeContext.Counters c = context.counters;
         return new ClusterStats(c.messagesSent.sum(), c.localDeliveries.sum(), c.envelopesOut.sum(), c.bytesOut.sum(),
                 c.envelopesIn.sum(), c.bytesIn.sum(), link.timedOut(), c.nodesLost.sum(), c.routingNanos.sum(),
-                0, 0, 0, 0, context.seal.rejected(), trust.untrusted());
+                history.historyRooms(), history.replaysServed(), history.messagesReplayed(), history.recoveriesRefused(), context.seal.rejected(), trust.untrusted());
     }
 
     /**

@@ -4,6 +4,7 @@ import io.wscluster.ClusterException;
 import io.wscluster.Names;
 import io.wscluster.NodeId;
 import io.wscluster.HistoryMessage;
+import io.wscluster.HistorySettings;
 import io.wscluster.JoinResult;
 import io.wscluster.Replay;
 import io.wscluster.Rooms;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -43,9 +45,11 @@ final class RoomMembership implements Rooms {
     private final NodeInterest interest;
     private final NodeLink link;
     private final LiveNodes live;
+    private final RoomHistory history;
 
     RoomMembership(NodeContext context, SharedTables tables, SessionRegistry registry, NodeInterest interest, NodeLink link,
-                   LiveNodes live) {
+                   LiveNodes live, RoomHistory history) {
+        this.history = history;
         this.context = context;
         this.tables = tables;
         this.registry = registry;
@@ -61,16 +65,34 @@ final class RoomMembership implements Rooms {
 
     @Override
     public CompletionStage<JoinResult> join(SessionId session, String room, Replay replay) {
-        // No room keeps history yet on this backend: every join is a plain one.
         Objects.requireNonNull(replay, "replay");
-        return join(session, room).thenApply(joined -> joined ? JoinResult.JOINED : JoinResult.NOT_OPEN);
+        Objects.requireNonNull(session, "session");
+        Names.requireRoom(room);
+        Optional<HistorySettings.Rule> rule = history.ruleFor(room);
+        if (rule.isEmpty()) {
+            return join(session, room).thenApply(joined -> joined ? JoinResult.JOINED : JoinResult.NOT_OPEN);
+        }
+        context.ensureOpen();
+        if (!session.isOwnedBy(context.id)) {
+            return CompletableFuture.failedFuture(ClusterException.failed("join with a replay of session '" + session
+                    + "' to history room '" + room + "'", new UnsupportedOperationException(
+                    "a join with a replay is made on the session's own node '" + session.node() + "'")));
+        }
+        try {
+            return CompletableFuture.completedFuture(history.join(session, room, replay, rule.get(),
+                    () -> writeMembership(true, session, room)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e instanceof ClusterException ? e
+                    : ClusterException.failed("join of session '" + session + "' to room '" + room + "'", e));
+        }
     }
 
     @Override
     public CompletionStage<List<HistoryMessage>> history(String room, int last) {
         Names.requireRoom(room);
         Replay.last(last);
-        return CompletableFuture.completedFuture(List.of());
+        context.ensureOpen();
+        return history.history(room, last);
     }
 
     @Override
@@ -107,15 +129,32 @@ final class RoomMembership implements Rooms {
      * @return false if the session is not open here
      */
     boolean changeLocal(boolean join, SessionId session, String room) {
+        Optional<HistorySettings.Rule> rule = history.ruleFor(room);
+        if (rule.isPresent() && join) {
+            return history.join(session, room, Replay.none(), rule.get(), () -> writeMembership(true, session, room)).joined();
+        }
+        int outcome = writeMembership(join, session, room);
+        if (rule.isPresent() && outcome != RoomHistory.NOT_OPEN) {
+            history.left(session, room);
+        }
+        return outcome != RoomHistory.NOT_OPEN;
+    }
+
+    /**
+     * Writes a local session's membership change; when it returns, every node routes by it.
+     *
+     * @return {@link RoomHistory#NOT_OPEN}, {@link RoomHistory#CHANGED} or {@link RoomHistory#UNCHANGED}
+     */
+    private int writeMembership(boolean join, SessionId session, String room) {
         LocalSessions local = registry.local();
         RoutingEntry gained;
         synchronized (registry.lockOf(session)) {
             SessionInfo info = local.get(session);
             if (info == null) {
-                return false;
+                return RoomHistory.NOT_OPEN;
             }
             if (info.rooms().contains(room) == join) {
-                return true;
+                return RoomHistory.UNCHANGED;
             }
             Set<String> rooms = new TreeSet<>(info.rooms());
             if (join) {
@@ -140,7 +179,7 @@ final class RoomMembership implements Rooms {
         if (gained != null) {
             awaitRoutingSync(room, gained);
         }
-        return true;
+        return RoomHistory.CHANGED;
     }
 
     /**

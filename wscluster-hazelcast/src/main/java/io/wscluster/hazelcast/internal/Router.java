@@ -3,6 +3,7 @@ package io.wscluster.hazelcast.internal;
 import io.wscluster.CloseCode;
 import io.wscluster.ClusterException;
 import io.wscluster.Delivery;
+import io.wscluster.HistorySettings;
 import io.wscluster.Message;
 import io.wscluster.Messenger;
 import io.wscluster.NodeId;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -40,8 +42,11 @@ final class Router implements Messenger {
     private final SessionRegistry registry;
     private final NodeLink link;
     private final LiveNodes live;
+    private final RoomHistory history;
 
-    Router(NodeContext context, SharedTables tables, SessionRegistry registry, NodeLink link, LiveNodes live) {
+    Router(NodeContext context, SharedTables tables, SessionRegistry registry, NodeLink link, LiveNodes live,
+           RoomHistory history) {
+        this.history = history;
         this.context = context;
         this.tables = tables;
         this.registry = registry;
@@ -65,8 +70,11 @@ final class Router implements Messenger {
                     return sendToSession(target, message);
                 case USER:
                     return CompletableFuture.completedFuture(sendToUser(target, message));
-                case ROOM:
-                    return CompletableFuture.completedFuture(sendToRoom(target, message));
+                case ROOM: {
+                    Optional<HistorySettings.Rule> rule = history.ruleFor(target.name());
+                    return rule.isPresent() ? history.send(target, message, rule.get())
+                            : CompletableFuture.completedFuture(sendToRoom(target, message));
+                }
                 default:
                     return broadcast(target, message);
             }

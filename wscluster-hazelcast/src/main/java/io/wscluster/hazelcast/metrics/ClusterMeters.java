@@ -68,6 +68,14 @@ public final class ClusterMeters implements MeterBinder {
                 "requests to other nodes that got no answer in time");
         counter(registry, "wscluster.nodes.lost", Tags.empty(), ClusterStats::nodesLost,
                 "lost nodes whose sessions this node removed");
+        Gauge.builder("wscluster.history.rooms", cluster, c -> c.stats().historyRooms())
+                .tags(tags).description("history rooms whose sequence this node holds").register(registry);
+        counter(registry, "wscluster.history.replays", Tags.empty(), ClusterStats::replaysServed,
+                "joins with a replay and history reads this node served");
+        counter(registry, "wscluster.history.replayed", Tags.empty(), ClusterStats::messagesReplayed,
+                "messages this node replayed to its sessions");
+        counter(registry, "wscluster.history.refused", Tags.empty(), ClusterStats::recoveriesRefused,
+                "resumes answered recovered=false (a gap beyond the history or another epoch)");
         FunctionTimer.builder("wscluster.routing", cluster, c -> c.stats().messagesSent(),
                         c -> c.stats().routingNanos(), TimeUnit.NANOSECONDS)
                 .tags(tags).description("time to route a send (lookup and hand-off)").register(registry);
