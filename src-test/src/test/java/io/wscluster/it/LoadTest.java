@@ -7,6 +7,7 @@ import io.wscluster.it.harness.NodeLogs;
 import io.wscluster.it.harness.WholeTextListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * per-sender order kept at every receiver. The default run chats for 20 s; the {@code soak} profile
  * ({@code mvn -B verify -Psoak}) makes it the full minute.
  */
+@Isolated("2,000 connections on three nodes: a load measurement, alone on the machine")
 class LoadTest {
 
     @RegisterExtension

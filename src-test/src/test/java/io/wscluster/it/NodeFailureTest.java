@@ -7,6 +7,7 @@ import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Real node processes killed (SIGKILL) and drained (SIGTERM) under steady traffic. */
+@Isolated("measures cleanup after a SIGKILL against the failure timeout")
 class NodeFailureTest {
 
     @RegisterExtension

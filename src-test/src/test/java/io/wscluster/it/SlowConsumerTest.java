@@ -10,6 +10,7 @@ import io.wscluster.it.harness.WholeTextListener;
 import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * are closed by the overflow policy (1013), and the others' p99 latency stays within 2x of that of
  * the same traffic without slow clients.
  */
+@Isolated("compares p99 latencies with a baseline: a concurrent class would skew them")
 class SlowConsumerTest {
 
     @RegisterExtension

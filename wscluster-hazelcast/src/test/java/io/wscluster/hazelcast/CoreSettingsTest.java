@@ -3,6 +3,7 @@ package io.wscluster.hazelcast;
 import io.wscluster.hazelcast.internal.ClusterSettings;
 import io.wscluster.hazelcast.internal.Ticker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.time.Duration;
 
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The core's settings as the builder makes them: the timeouts set on it, the defaults, the grace
  * of empty rooms from its system property (read when the settings are made), and the checks.
  */
+@Isolated("sets a wscluster.* system property that every cluster built meanwhile would read")
 class CoreSettingsTest {
 
     @Test

@@ -8,6 +8,7 @@ import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
 import io.wscluster.hazelcast.testkit.ManualTicker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * node's copy too, so the table holds the rooms in use and not every room ever used; a room joined
  * again afterwards routes from every node.
  */
+@Isolated("sets a wscluster.* system property that every cluster built meanwhile would read")
 class EmptyRoomCleanupTest {
 
     private static <T> T join(java.util.concurrent.CompletionStage<T> stage) throws Exception {

@@ -8,6 +8,7 @@ import io.wscluster.examples.chat.support.Nginx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * The browser page end to end: Debian's headless Chromium, driven by Selenium through Debian's
  * chromedriver, opens the page of two different nodes; a message typed on one appears on the other.
  */
+@Isolated("two or three headless Chromium processes: the heaviest class; alone, its waits stay far from their bounds")
 class BrowserTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);

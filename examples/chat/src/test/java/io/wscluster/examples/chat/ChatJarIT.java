@@ -7,6 +7,8 @@ import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 import io.wscluster.testkit.FreePorts;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import static org.awaitility.Awaitility.await;
  * protocol's flags, the READY line, a message across two processes, and SIGTERM: close 1001, the node
  * leaves the cluster, exit status 0 within 10 s.
  */
+@Execution(ExecutionMode.CONCURRENT) // its methods start separate processes on separate ports
 class ChatJarIT {
 
     private static final Duration START = Duration.ofSeconds(60);

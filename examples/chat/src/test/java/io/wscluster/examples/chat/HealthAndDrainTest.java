@@ -8,6 +8,7 @@ import io.wscluster.tyrus.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** {@code GET /health}, the browser page, and the drain a SIGTERM runs. */
+@Isolated("asserts counts within 2 to 3 s: a concurrent class would eat into that")
 class HealthAndDrainTest {
 
     private ChatCluster cluster;

@@ -9,6 +9,8 @@ import jakarta.websocket.Session;
 import org.glassfish.tyrus.client.ClientManager;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * the JVM's 143), and a port already in use ends a node with one error line naming the port and a
  * non-zero status, not a stack trace.
  */
+@Execution(ExecutionMode.CONCURRENT) // its methods start separate processes on separate ports
 class TickerJarIT {
 
     private static final Pattern READY = Pattern.compile("READY (\\d+)");
