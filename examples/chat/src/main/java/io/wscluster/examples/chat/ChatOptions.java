@@ -134,11 +134,12 @@ public final class ChatOptions {
                     + " CLOSE closes it with 1013. Default: ${DEFAULT-VALUE}.")
     OverflowPolicy overflowPolicy;
 
-    @Option(names = "--auth-secret", paramLabel = "SECRET",
-            description = "Require a JWT on every handshake (access_token query parameter or Authorization: Bearer), HS256-signed"
-                    + " with SECRET; the user is its sub, and ?user=, if given, must equal it. Prefer --auth-secret-file: a command"
-                    + " line is visible to other local users. Absent (with --auth-secret-file too): demo mode, the user is whatever"
-                    + " ?user= says.")
+    // a label of 6 letters would widen --help's option column for every flag: KEY keeps the layout
+    @Option(names = "--auth-secret", paramLabel = "KEY",
+            description = "Require a JWT on every handshake (access_token query parameter or Authorization: Bearer),"
+                    + " HS256-signed with KEY (the shared secret); the user is its sub, and ?user=, if given, must equal it."
+                    + " Prefer --auth-secret-file: a command line is visible to other local users. Absent (with"
+                    + " --auth-secret-file too): demo mode, the user is whatever ?user= says.")
     String authSecret;
 
     @Option(names = "--auth-secret-file", paramLabel = "PATH",

@@ -79,7 +79,7 @@ class ChatAuthJarIT {
     void helpAndDemoMode() {
         try (ChatNodeProcess help = ChatNodeProcess.start("auth-help", LOGS, List.of(), List.of("--help"))) {
             assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
-            assertThat(help.logText()).contains("--auth-secret=SECRET", "--auth-secret-file=PATH", "--auth-audience=AUDIENCE",
+            assertThat(help.logText()).contains("--auth-secret=KEY", "--auth-secret-file=PATH", "--auth-audience=AUDIENCE",
                     "--allowed-origins=ORIGIN");
         }
         int clusterPort = FreePorts.of(1)[0];

@@ -53,7 +53,7 @@ class ChatAuthOptionsTest {
     @Test
     void help_documentsTheFlags() {
         String usage = new CommandLine(new ChatMain()).getUsageMessage();
-        assertThat(usage).contains("--auth-secret=SECRET", "--auth-secret-file=PATH", "--auth-audience=AUDIENCE",
+        assertThat(usage).contains("--auth-secret=KEY", "--auth-secret-file=PATH", "--auth-audience=AUDIENCE",
                 "--allowed-origins=ORIGIN", "demo mode", "Default: any origin");
     }
 }
