@@ -174,7 +174,7 @@ class HandshakeTest {
             assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
             assertThat(r.body()).contains("\"node\":\"" + node.get(0).cluster().localNode() + "\"")
                     .contains("\"members\":1").containsPattern("\"localSessions\":[1-9]")
-                    .containsPattern("\"clusterSessions\":[1-9]").contains("\"status\":\"running\"");
+                    .containsPattern("\"clusterSessions\":[1-9]").contains("\"untrustedMembers\":0").contains("\"status\":\"running\"");
         }
     }
 
