@@ -24,7 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Design notes. One append per room is in flight from this node at a time; messages sent while
  * it runs wait and go in the next append as one batch, so a busy room costs one map operation per
- * batch, not per message, and messages from one thread keep their order. The route is read after
+ * batch, not per message, and messages from one thread keep their order. Appends are blocking
+ * calls on history's own small pool: Hazelcast's asynchronous completions run on the common
+ * fork-join pool, which on a two-core machine is a new thread per completion. The route is read after
  * the append returned (the join's ordering argument in {@link RoomStream} needs that).
  */
 final class HistorySender {
@@ -86,18 +88,16 @@ final class HistorySender {
         HistoryAppend append = new HistoryAppend(ThreadLocalRandom.current().nextLong(), now, rule.size(),
                 rule.ttl().toMillis(), RoomHistory.newEpoch(), new HistoryBatch(room, "", entries).encode());
         try {
-            history.log().submitToKey(room, append).whenCompleteAsync((answer, failure) -> {
+            history.appends().execute(() -> {
                 try {
-                    if (failure != null) {
-                        ClusterException error = ClusterException.failed("send to room '" + room + "'", failure);
-                        batch.forEach(p -> p.result().completeExceptionally(error));
-                    } else {
-                        route(room, (String) answer, now, batch);
-                    }
+                    route(room, (String) history.log().executeOnKey(room, append), now, batch);
+                } catch (RuntimeException failure) {
+                    ClusterException error = ClusterException.failed("send to room '" + room + "'", failure);
+                    batch.forEach(p -> p.result().completeExceptionally(error));
                 } finally {
                     appendNext(room, queue, rule);
                 }
-            }, history.executor());
+            });
         } catch (RuntimeException e) {
             ClusterException error = ClusterException.failed("send to room '" + room + "'", e);
             batch.forEach(p -> p.result().completeExceptionally(error));

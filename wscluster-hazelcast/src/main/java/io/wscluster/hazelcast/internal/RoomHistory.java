@@ -24,13 +24,13 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
@@ -39,10 +39,10 @@ import java.util.function.IntSupplier;
  * with local members, joins with replay, reads, and the history inbox {@code wsc.h.<node id>}.
  * Rooms that match no rule never reach this class: they keep the one-hop route of {@link Router}.
  *
- * <p>Threads. History has its own single thread (append completions, inbound batches, gap-fill
- * timers and log reads), so neither the shared maintenance thread (busy for seconds after a
- * split-brain merge) nor the inbound thread waits for it, and a read that blocks during a
- * migration delays only history. Joins run on the caller's thread (or the requests thread for a
+ * <p>Threads. History has its own: one for inbound batches, one for gap-fill timers and log reads,
+ * a small pool for appends (blocking calls, see {@link HistorySender}). So neither the shared
+ * maintenance thread (busy for seconds after a split-brain merge) nor the inbound thread waits for
+ * history, and a read that blocks during a migration delays no delivery. Joins run on the caller's thread (or the requests thread for a
  * remote caller), as plain joins do. See {@link RoomStream} for the ordering argument.
  */
 final class RoomHistory implements RoomStream.Node {
@@ -51,6 +51,7 @@ final class RoomHistory implements RoomStream.Node {
     /** How long a gap waits before the log is read to fill it. */
     static final long FILL_DELAY_MILLIS = 25;
     private static final int SEAM_ATTEMPTS = 10;
+    private static final int APPEND_THREADS = 4;
 
     /** Membership change outcomes from {@link RoomMembership}. */
     static final int NOT_OPEN = 0;
@@ -64,7 +65,9 @@ final class RoomHistory implements RoomStream.Node {
     private final HistorySender sender;
     private final Map<String, RoomStream> streams = new ConcurrentHashMap<>();
     private final Map<NodeId, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService executor;
+    private final ExecutorService inbound;
+    private final ScheduledExecutorService reads;
+    private final ExecutorService appends;
     private final LongAdder replaysServed = new LongAdder();
     private final LongAdder messagesReplayed = new LongAdder();
     private final LongAdder recoveriesRefused = new LongAdder();
@@ -74,31 +77,29 @@ final class RoomHistory implements RoomStream.Node {
         this.registry = registry;
         this.settings = settings;
         this.log = context.hazelcast.getMap(HistoryLog.MAP);
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "wsc-history-" + context.id);
-            t.setDaemon(true);
-            return t;
-        });
+        this.inbound = Executors.newSingleThreadExecutor(named("wsc-history-in-" + context.id));
+        this.reads = Executors.newSingleThreadScheduledExecutor(named("wsc-history-reads-" + context.id));
+        this.appends = Executors.newFixedThreadPool(APPEND_THREADS, named("wsc-history-appends-" + context.id));
         this.sender = new HistorySender(context, tables, live, this);
     }
 
     /** Listens on this node's history inbox; returns what stops listening. */
     Runnable listen() {
         if (!settings.enabled()) {
-            return executor::shutdownNow;
+            return this::shutdown;
         }
         ITopic<byte[]> inbox = inbox(context.id);
         UUID id = inbox.addMessageListener(m -> {
             byte[] bytes = m.getMessageObject();
             try {
-                executor.execute(() -> receive(bytes));
+                inbound.execute(() -> receive(bytes));
             } catch (RejectedExecutionException e) {
                 LOG.debug("history batch dropped: node {} is closing", context.id);
             }
         });
         return () -> {
             inbox.removeMessageListener(id);
-            executor.shutdownNow();
+            shutdown();
         };
     }
 
@@ -167,7 +168,7 @@ final class RoomHistory implements RoomStream.Node {
             return CompletableFuture.completedFuture(List.of());
         }
         long ttl = rule.get().ttl().toMillis();
-        return log.getAsync(room).thenApply(bytes -> {
+        return CompletableFuture.supplyAsync(() -> log.get(room), reads).thenApply(bytes -> {
             replaysServed.increment();
             if (bytes == null) {
                 return List.<HistoryMessage>of();
@@ -208,8 +209,8 @@ final class RoomHistory implements RoomStream.Node {
         return log;
     }
 
-    ScheduledExecutorService executor() {
-        return executor;
+    ExecutorService appends() {
+        return appends;
     }
 
     void offer(HistoryBatch batch) {
@@ -248,12 +249,15 @@ final class RoomHistory implements RoomStream.Node {
     @Override
     public void requestFill(RoomStream stream) {
         try {
-            executor.schedule(() -> log.getAsync(stream.room()).whenCompleteAsync((bytes, failure) -> {
-                if (failure != null) {
+            reads.schedule(() -> {
+                byte[] bytes = null;
+                try {
+                    bytes = log.get(stream.room());
+                } catch (RuntimeException failure) {
                     LOG.debug("gap fill of room '{}' failed: {}", stream.room(), failure.toString());
                 }
                 stream.fill(bytes == null ? null : HistoryLog.decode(bytes));
-            }, executor), FILL_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            }, FILL_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("gap fill of room '{}' dropped: node {} is closing", stream.room(), context.id);
         }
@@ -276,15 +280,25 @@ final class RoomHistory implements RoomStream.Node {
     private HistoryLog open(String room, HistorySettings.Rule rule) {
         HistoryAppend open = new HistoryAppend(0, context.ticker.wallMillis(), rule.size(), rule.ttl().toMillis(),
                 newEpoch(), new HistoryBatch(room, "", List.of()).encode());
-        long timeout = context.settings.requestTimeout().toMillis();
         try {
-            return HistoryLog.decode((byte[]) log.submitToKey(room, open).toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ClusterException.failed("opening the history of room '" + room + "'", e);
-        } catch (ExecutionException | TimeoutException e) {
+            return HistoryLog.decode((byte[]) log.executeOnKey(room, open));
+        } catch (RuntimeException e) {
             throw ClusterException.failed("opening the history of room '" + room + "'", e);
         }
+    }
+
+    private void shutdown() {
+        inbound.shutdownNow();
+        reads.shutdownNow();
+        appends.shutdownNow();
+    }
+
+    private static ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private void abandon(RoomStream stream) {
