@@ -192,9 +192,12 @@ public final class EmbeddedMember {
         // outgoing member connections leave from the bound address too, not from any interface
         c.setProperty("hazelcast.socket.client.bind.any", "false");
         // Java deserialization on the cluster port: Hazelcast's filter with its defaults, a blacklist of
-        // known gadget classes and a whitelist of com.hazelcast., java* and arrays. wscluster stores and
-        // sends only byte[], String, String[] and Long, which never go through Java serialization.
-        c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
+        // known gadget classes and a whitelist of com.hazelcast., java* and arrays, plus the one class of
+        // ours that travels by Java serialization: room history's entry processor. Everything else
+        // wscluster stores and sends is byte[], String, String[] or Long.
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
+        filter.getWhitelist().addClasses(HistoryAppend.class.getName());
+        c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
         return c;
     }
 
