@@ -157,6 +157,9 @@ class HandshakeRefusalTest {
             CompletableFuture<Boolean> drain;
             try {
                 assertThat(stubborn.status()).isEqualTo(101);
+                // the 101 can reach the client before the server counts the session; a drain that sees
+                // no session stops at once and the test would never see DRAINING
+                await().atMost(5, TimeUnit.SECONDS).until(() -> n.server().stats().localSessions() == 1);
                 drain = CompletableFuture.supplyAsync(() -> n.server().drain());
                 await().atMost(5, TimeUnit.SECONDS).until(() -> n.server().status() == ServerStatus.DRAINING);
 
