@@ -103,15 +103,7 @@ class HistoryFailoverTest {
     }
 
     private static ClusterFixture start(int count) {
-        ClusterFixture fixture = new ClusterFixture();
-        int[] ports = ClusterFixture.freePorts(count);
-        String[] seeds = new String[count];
-        for (int i = 0; i < count; i++) {
-            seeds[i] = "127.0.0.1:" + ports[i];
-        }
-        for (int port : ports) {
-            fixture.add(port, b -> b.history(HISTORY), seeds);
-        }
+        ClusterFixture fixture = ClusterFixture.start(count, b -> b.history(HISTORY));
         await().atMost(WAIT).until(() -> fixture.members().stream().allMatch(m -> m.cluster().nodes().size() == count));
         return fixture;
     }

@@ -22,16 +22,7 @@ class HistoryTest extends HistoryContractKit {
 
     @Override
     protected ClusterNodes startNodes(int count, HistorySettings history) {
-        ClusterFixture fixture = new ClusterFixture();
-        int[] ports = ClusterFixture.freePorts(count);
-        String[] seeds = new String[count];
-        for (int i = 0; i < count; i++) {
-            seeds[i] = "127.0.0.1:" + ports[i];
-        }
-        for (int port : ports) {
-            fixture.add(port, b -> b.history(history).settings(s -> s.withTicker(ticker)), seeds);
-        }
-        return fixture.asKitNodes();
+        return ClusterFixture.start(count, b -> b.history(history).settings(s -> s.withTicker(ticker))).asKitNodes();
     }
 
     @Override

@@ -12,20 +12,6 @@ class SecuredClusterContractTest extends ClusterContractKit {
 
     @Override
     protected ClusterNodes startNodes(int count) {
-        ClusterFixture fixture = new ClusterFixture();
-        int[] ports = ClusterFixture.freePorts(count);
-        String[] seeds = new String[count];
-        for (int i = 0; i < count; i++) {
-            seeds[i] = "127.0.0.1:" + ports[i];
-        }
-        try {
-            for (int port : ports) {
-                fixture.add(port, builder -> builder.clusterSecret("contract-kit-cluster-secret-0123"), seeds);
-            }
-        } catch (RuntimeException e) {
-            fixture.close();
-            throw e;
-        }
-        return fixture.asKitNodes();
+        return ClusterFixture.start(count, builder -> builder.clusterSecret("contract-kit-cluster-secret-0123")).asKitNodes();
     }
 }

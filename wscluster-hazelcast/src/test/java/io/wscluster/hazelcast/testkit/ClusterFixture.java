@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * Real Hazelcast members over loopback in this JVM, each with a recording server attached.
@@ -39,14 +40,31 @@ public final class ClusterFixture implements AutoCloseable {
      * @return the fixture
      */
     public static ClusterFixture start(int count) {
+        return start(count, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts {@code count} members that all name each other as seeds, each built with
+     * {@code customize}; if one fails to start, the ones started are closed.
+     *
+     * @param count     how many
+     * @param customize applied to each member's builder
+     * @return the fixture
+     */
+    public static ClusterFixture start(int count, UnaryOperator<HazelcastCluster.Builder> customize) {
         ClusterFixture fixture = new ClusterFixture();
         int[] ports = freePorts(count);
         String[] seeds = new String[count];
         for (int i = 0; i < count; i++) {
             seeds[i] = "127.0.0.1:" + ports[i];
         }
-        for (int port : ports) {
-            fixture.add(port, seeds);
+        try {
+            for (int port : ports) {
+                fixture.add(port, customize, seeds);
+            }
+        } catch (RuntimeException e) {
+            fixture.close();
+            throw e;
         }
         return fixture;
     }
@@ -70,7 +88,7 @@ public final class ClusterFixture implements AutoCloseable {
      * @param seeds     seed addresses
      * @return the member
      */
-    public Member add(int port, java.util.function.UnaryOperator<HazelcastCluster.Builder> customize, String... seeds) {
+    public Member add(int port, UnaryOperator<HazelcastCluster.Builder> customize, String... seeds) {
         HazelcastCluster cluster = customize.apply(builder(port)).members(seeds).build();
         RecordingDelivery server = new RecordingDelivery();
         Member member = new Member(cluster, server, cluster.attachServer(server), port);
