@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * Room history of an in-memory cluster: one log per history room, and the order in which each
@@ -32,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * in offset order under the room's own monitor, on whichever caller's thread gets there (a nested
  * send from a server's callback leaves its message to the drain already running). A join holds
  * the room's monitor while it changes the membership and reads the cut under the network's lock,
- * drains what was queued before (resolved without the session), and writes the replay; messages
+ * drains what was queued up to the cut (resolved without the session), and writes the replay; messages
  * numbered after the cut were resolved with the session and are drained after the replay. So
  * replay then live, without gap or duplicate, in offset order, as on a real backend.
  */
@@ -115,7 +116,7 @@ final class InMemoryHistory {
             order = orders.computeIfAbsent(room, r -> new RoomOrder());
         }
         synchronized (order) {
-            Log log;
+            Position cut;
             List<Entry> replayed;
             Optional<Boolean> recovered;
             synchronized (network.lock()) {
@@ -123,7 +124,9 @@ final class InMemoryHistory {
                 if (info == null || network.liveNode(session.node()) == null) {
                     return JoinResult.NOT_OPEN;
                 }
-                log = open(room, rule);
+                Log log = open(room, rule);
+                // read under the lock: sends from other threads move the log on as soon as it is released
+                cut = new Position(log.latest, log.epoch);
                 if (info.rooms().contains(room)) {
                     return new JoinResult(true, Optional.of(new Position(log.latest, log.epoch)), Optional.empty(), 0);
                 }
@@ -145,10 +148,13 @@ final class InMemoryHistory {
                     recovered = Optional.empty();
                 }
             }
-            drain(room, order, node);
+            // what was numbered up to the cut was resolved without the session; what came after was
+            // resolved with it and must wait for the replay
+            drain(room, order, node, q -> !(q.position().epoch().equals(cut.epoch()) && q.position().offset() > cut.offset()));
             for (Entry e : replayed) {
-                deliver(node, List.of(session), room, new Position(e.offset(), log.epoch), e.message());
+                deliver(node, List.of(session), room, new Position(e.offset(), cut.epoch()), e.message());
             }
+            drain(room, order, node);
             InMemoryCluster.Counters counters = node.counters();
             if (!replay.isNone()) {
                 counters.replaysServed.increment();
@@ -157,7 +163,7 @@ final class InMemoryHistory {
             if (recovered.filter(r -> !r).isPresent()) {
                 counters.recoveriesRefused.increment();
             }
-            return new JoinResult(true, Optional.of(new Position(log.latest, log.epoch)), recovered, replayed.size());
+            return new JoinResult(true, Optional.of(cut), recovered, replayed.size());
         }
     }
 
@@ -196,6 +202,11 @@ final class InMemoryHistory {
     }
 
     private void drain(String room, RoomOrder order, InMemoryCluster sender) {
+        drain(room, order, sender, q -> true);
+    }
+
+    /** Delivers the room's queued messages in order, stopping at the first that {@code upTo} refuses. */
+    private void drain(String room, RoomOrder order, InMemoryCluster sender, Predicate<Queued> upTo) {
         synchronized (order) {
             if (order.draining) {
                 return;
@@ -205,10 +216,11 @@ final class InMemoryHistory {
                 while (true) {
                     Queued next;
                     synchronized (network.lock()) {
-                        next = order.queue.pollFirst();
-                    }
-                    if (next == null) {
-                        break;
+                        next = order.queue.peekFirst();
+                        if (next == null || !upTo.test(next)) {
+                            break;
+                        }
+                        order.queue.pollFirst();
                     }
                     for (Map.Entry<InMemoryCluster, List<SessionId>> e : next.receivers().entrySet()) {
                         InMemoryCluster receiver = e.getKey();
