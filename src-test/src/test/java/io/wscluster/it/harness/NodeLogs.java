@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A folder for the node logs of one test class under {@code target/node-logs/}: deleted when every
- * test of the class passed, kept (and named on stderr) when one failed.
+ * test of the class passed, kept (and named on stderr) when one failed, or always with
+ * {@code -Dwscluster.it.keepNodeLogs=true} (to compare a passing run with a failing one).
  *
  * <pre>{@code
  * @RegisterExtension static final NodeLogs LOGS = new NodeLogs();
@@ -57,7 +58,7 @@ public final class NodeLogs implements BeforeAllCallback, AfterAllCallback, Test
 
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
-        if (failed.get() || context.getExecutionException().isPresent()) {
+        if (failed.get() || context.getExecutionException().isPresent() || Boolean.getBoolean("wscluster.it.keepNodeLogs")) {
             System.err.println("node logs of " + context.getDisplayName() + " kept in " + dir);
         } else {
             deleteTree(dir);
