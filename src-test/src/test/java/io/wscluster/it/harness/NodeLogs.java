@@ -15,7 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * A folder for the node logs of one test class under {@code target/node-logs/}: deleted when every
- * test of the class passed, kept (and named on stderr) when one failed.
+ * test of the class passed, kept (and named on stderr) when one failed, or always with
+ * {@code -Dwscluster.it.keepNodeLogs=true}, then in a folder per run named by its UTC start time (to
+ * compare passing runs with a failing one).
  *
  * <pre>{@code
  * @RegisterExtension static final NodeLogs LOGS = new NodeLogs();
@@ -23,12 +25,19 @@ import java.util.stream.Stream;
  */
 public final class NodeLogs implements BeforeAllCallback, AfterAllCallback, TestWatcher {
 
+    private static final boolean KEEP = Boolean.getBoolean("wscluster.it.keepNodeLogs");
+
     private final AtomicBoolean failed = new AtomicBoolean();
     private volatile Path dir;
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Path.of("target", "node-logs", context.getRequiredTestClass().getSimpleName()).toAbsolutePath();
+        if (KEEP) {
+            // one folder per run, so that a second run does not delete the first one's logs
+            dir = dir.resolve(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).format(
+                    java.time.format.DateTimeFormatter.ofPattern("HHmmss.SSS")));
+        }
         deleteTree(dir);
         Files.createDirectories(dir);
     }
@@ -57,7 +66,7 @@ public final class NodeLogs implements BeforeAllCallback, AfterAllCallback, Test
 
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
-        if (failed.get() || context.getExecutionException().isPresent()) {
+        if (failed.get() || context.getExecutionException().isPresent() || KEEP) {
             System.err.println("node logs of " + context.getDisplayName() + " kept in " + dir);
         } else {
             deleteTree(dir);

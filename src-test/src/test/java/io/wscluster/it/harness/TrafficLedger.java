@@ -4,10 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wscluster.examples.chat.testkit.ChatClient;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +25,11 @@ import java.util.function.IntPredicate;
  * room, from its own thread, until stopped (bounded in count and time); afterwards the ledger counts,
  * for the pairs that must lose nothing, what each receiver got: delivered, lost, duplicated,
  * reordered. A peer whose socket closes stops sending; its error frames are counted.
+ *
+ * <p>When deliveries are lost the count names them: for each (sender, receiver) pair the missing
+ * sequence ranges, with the nodes of both ends and when the first and last missing message was sent,
+ * in ms from the first event the test {@linkplain #mark marked} (a SIGSTOP) and as UTC wall clock, so
+ * that the window can be found in the node logs.
  */
 public final class TrafficLedger implements AutoCloseable {
 
@@ -36,14 +47,37 @@ public final class TrafficLedger implements AutoCloseable {
      * @param duplicated  deliveries received more than once (all counted pairs)
      * @param reordered   deliveries that came after a later one of the same sender (all counted pairs)
      * @param unavailable {@code unavailable} error frames the peers received
+     * @param otherErrors other error frames the peers received, by code (e.g. {@code rate_limited})
+     * @param losses      the lost ranges, one line per (sender, receiver) pair and range
      */
-    public record Count(long sent, long expected, long delivered, long lost, long duplicated, long reordered, long unavailable) {
+    public record Count(long sent, long expected, long delivered, long lost, long duplicated, long reordered, long unavailable,
+                        Map<String, Long> otherErrors, List<String> losses) {
+
+        private static final int SHOWN_LOSSES = 24;
+
         @Override
         public String toString() {
-            return "sent " + sent + ", expected " + expected + ", delivered " + delivered + ", lost " + lost + ", duplicated "
-                    + duplicated + ", reordered " + reordered + ", unavailable errors " + unavailable;
+            StringBuilder text = new StringBuilder("sent " + sent + ", expected " + expected + ", delivered " + delivered + ", lost "
+                    + lost + ", duplicated " + duplicated + ", reordered " + reordered + ", unavailable errors " + unavailable);
+            if (!otherErrors.isEmpty()) {
+                text.append(", other errors ").append(otherErrors);
+            }
+            if (!losses.isEmpty()) {
+                text.append("; lost (sender -> receiver: seq range, sent at ms from the first mark/UTC):");
+                losses.stream().limit(SHOWN_LOSSES).forEach(line -> text.append("\n  ").append(line));
+                if (losses.size() > SHOWN_LOSSES) {
+                    text.append("\n  ... and ").append(losses.size() - SHOWN_LOSSES).append(" more range(s)");
+                }
+            }
+            return text.toString();
         }
     }
+
+    /** An event of the test (a signal, a close) with its monotonic and wall-clock time. */
+    private record Mark(String label, long nanos, Instant wall) {
+    }
+
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private static final int MAX_PER_PEER = 3_000;
     private static final Duration MAX_RUN = Duration.ofSeconds(90);
@@ -54,6 +88,9 @@ public final class TrafficLedger implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<AtomicBoolean> peerRunning = new ArrayList<>();
+    /** per peer, the monotonic time each message was sent, by sequence number */
+    private final List<long[]> sentAt = new ArrayList<>();
+    private final List<Mark> marks = new CopyOnWriteArrayList<>();
 
     /**
      * Starts sending: each peer one message every {@code period}.
@@ -70,16 +107,19 @@ public final class TrafficLedger implements AutoCloseable {
             sent.add(count);
             AtomicBoolean mine = new AtomicBoolean(true);
             peerRunning.add(mine);
-            Thread thread = new Thread(() -> sendLoop(peer.client(), count, mine, period), "ledger-" + peer.client().user());
+            long[] times = new long[MAX_PER_PEER];
+            sentAt.add(times);
+            Thread thread = new Thread(() -> sendLoop(peer.client(), count, times, mine, period), "ledger-" + peer.client().user());
             thread.setDaemon(true);
             threads.add(thread);
         }
         threads.forEach(Thread::start);
     }
 
-    private void sendLoop(ChatClient client, AtomicInteger count, AtomicBoolean mine, Duration period) {
+    private void sendLoop(ChatClient client, AtomicInteger count, long[] times, AtomicBoolean mine, Duration period) {
         long deadline = System.nanoTime() + MAX_RUN.toNanos();
         while (running.get() && mine.get() && count.get() < MAX_PER_PEER && System.nanoTime() < deadline && client.isOpen()) {
+            times[count.get()] = System.nanoTime();
             try {
                 client.send("op", "send", "room", room, "body", client.user() + "#" + count.get());
             } catch (RuntimeException e) {
@@ -97,6 +137,25 @@ public final class TrafficLedger implements AutoCloseable {
     /** @return messages sent so far by all peers */
     public long sent() {
         return sent.stream().mapToLong(AtomicInteger::get).sum();
+    }
+
+    /**
+     * Notes an event of the test (e.g. "STOP node1"); lost ranges are reported in ms from the first
+     * mark.
+     *
+     * @param label what happened
+     */
+    public void mark(String label) {
+        marks.add(new Mark(label, System.nanoTime(), Instant.now()));
+    }
+
+    /** @return the marks so far, each as "label +ms/HH:mm:ss.SSS" (ms from the first mark, UTC) */
+    public String marks() {
+        List<String> lines = new ArrayList<>();
+        for (Mark m : marks) {
+            lines.add(m.label() + " " + relative(m.nanos()));
+        }
+        return String.join(", ", lines);
     }
 
     /**
@@ -136,10 +195,20 @@ public final class TrafficLedger implements AutoCloseable {
         long duplicated = 0;
         long reordered = 0;
         long unavailable = 0;
+        Map<String, Long> otherErrors = new TreeMap<>();
+        List<String> losses = new ArrayList<>();
         for (Peer receiver : peers) {
             List<JsonNode> frames = receiver.client().received();
-            unavailable += frames.stream().filter(f -> "error".equals(f.path("op").asText())
-                    && "unavailable".equals(f.path("code").asText())).count();
+            for (JsonNode f : frames) {
+                if ("error".equals(f.path("op").asText())) {
+                    String code = f.path("code").asText();
+                    if ("unavailable".equals(code)) {
+                        unavailable++;
+                    } else {
+                        otherErrors.merge(code, 1L, Long::sum);
+                    }
+                }
+            }
             if (!healthy.test(receiver.node())) {
                 continue;
             }
@@ -163,9 +232,40 @@ public final class TrafficLedger implements AutoCloseable {
                     }
                     highest = Math.max(highest, seq);
                 }
+                lostRanges(sender, receiver, sentAt.get(s), owed, seen, losses);
             }
         }
-        return new Count(sent(), expected, delivered, expected - delivered, duplicated, reordered, unavailable);
+        return new Count(sent(), expected, delivered, expected - delivered, duplicated, reordered, unavailable,
+                Map.copyOf(otherErrors), List.copyOf(losses));
+    }
+
+    /** Adds one line per range of sequence numbers below {@code owed} that the receiver never got. */
+    private void lostRanges(Peer sender, Peer receiver, long[] times, int owed, Set<Integer> seen, List<String> losses) {
+        int seq = 0;
+        while (seq < owed) {
+            if (seen.contains(seq)) {
+                seq++;
+                continue;
+            }
+            int first = seq;
+            while (seq < owed && !seen.contains(seq)) {
+                seq++;
+            }
+            int last = seq - 1;
+            losses.add(sender.client().user() + "@node" + sender.node() + " -> " + receiver.client().user() + "@node" + receiver.node()
+                    + ": #" + first + (last > first ? "-#" + last + " (" + (last - first + 1) + ")" : "") + ", sent "
+                    + relative(times[first]) + (last > first ? " .. " + relative(times[last]) : ""));
+        }
+    }
+
+    /** @return a monotonic time as "+1234 ms/12:00:01.123": ms from the first mark and UTC wall clock ("t=..." without marks) */
+    private String relative(long nanos) {
+        if (marks.isEmpty()) {
+            return "t=" + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms";
+        }
+        Mark first = marks.get(0);
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos - first.nanos());
+        return (millis >= 0 ? "+" : "") + millis + " ms/" + UTC.format(first.wall().plusMillis(millis));
     }
 
     /**

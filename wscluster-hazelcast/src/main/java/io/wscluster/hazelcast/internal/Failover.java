@@ -5,16 +5,13 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.listener.EntryExpiredListener;
-import com.hazelcast.query.Predicates;
 import io.wscluster.NodeId;
 import io.wscluster.SessionId;
 import io.wscluster.SessionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +36,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * scans here are kept off every other path, and requests for a reconcile coalesce into the pass
  * still waiting to run. A sweep never counts this node, or a node it knows as a live member, as
  * gone only because its record is missing: a split can lose a record with its partition, and its
- * owner re-asserts it.
+ * owner re-asserts it. A quarantined node runs no scheduled reconcile: its view is the stale one,
+ * and it reconciles before it serves again, in the cluster it re-entered.
  *
  * <p>The other side of a lost node is the node itself when it was not dead: stalled (GC pause,
  * frozen VM) or cut off. It closes its clients and re-enters before it serves again; why it closes
  * them rather than re-entering silently is in {@link Quarantine}. A healthy node never waits on a
  * lost one for what a client waits for: routing reads local copies, requests to a node not live
- * answer at once, and {@code /health} answers from local state.
+ * answer at once, and {@code /health} answers from local state. The cleanup of one lost node, and
+ * why it checks that the node is still gone, is {@link NodeCleanup}.
  */
 final class Failover {
 
@@ -59,6 +58,7 @@ final class Failover {
     private final NodeInterest interest;
     private final EventTopic events;
     private final Liveness liveness;
+    private final NodeCleanup cleanup;
     private final AtomicBoolean firstPassPending = new AtomicBoolean();
     private final AtomicBoolean secondPassPending = new AtomicBoolean();
 
@@ -72,6 +72,7 @@ final class Failover {
         this.interest = interest;
         this.events = events;
         this.liveness = liveness;
+        this.cleanup = new NodeCleanup(context, tables, nodeTable, registry);
     }
 
     /**
@@ -108,7 +109,7 @@ final class Failover {
             NodeId node = new NodeId(event.getKey());
             if (!node.equals(context.id) && !context.isClosed()) {
                 LOG.info("node {} saw the lease of client node {} expire; removing its sessions", context.id, node);
-                scheduleCleanup(node, deadline());
+                cleanup.later(node);
             }
         }, false);
         unsubscribes.add(() -> tables.leases.removeEntryListener(leaseListener));
@@ -157,76 +158,34 @@ final class Failover {
         liveness.afterReconcile(this);
     }
 
-    private Instant deadline() {
-        return context.ticker.now().plus(context.settings.failureTimeout());
-    }
-
     private void onMemberRemoved(String memberUuid) {
         for (NodeRecord record : live.records()) {
             if (record.memberUuid().equals(memberUuid) && !record.id().equals(context.id)) {
                 LOG.info("node {} saw node {} lost (member {}); removing its sessions", context.id, record.id(), memberUuid);
-                scheduleCleanup(record.id(), deadline());
+                cleanup.later(record.id());
             }
-        }
-    }
-
-    private void scheduleCleanup(NodeId node, Instant deadline) {
-        try {
-            context.maintenance.execute(() -> {
-                try {
-                    removeNode(node);
-                } catch (RuntimeException e) {
-                    if (context.isClosed()) {
-                        return;
-                    }
-                    if (context.ticker.now().isAfter(deadline)) {
-                        LOG.warn("cleanup of lost node {} is past its {} ms bound and still failing; retrying", node,
-                                context.settings.failureTimeout().toMillis(), e);
-                    } else {
-                        LOG.debug("cleanup of lost node {} failed; retrying", node, e);
-                    }
-                    context.maintenance.schedule(() -> scheduleCleanup(node, deadline),
-                            context.settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("cleanup of node {} skipped: node {} is closing", node, context.id);
-        }
-    }
-
-    /** Removes every trace of a node that is gone. Idempotent; every survivor may run it at once. */
-    private void removeNode(NodeId node) {
-        if (node.equals(context.id)) {
-            return;
-        }
-        Set<String> rooms = new HashSet<>();
-        Collection<SessionInfo> records = authentic(node.value());
-        for (SessionInfo info : records) {
-            rooms.addAll(info.rooms());
-            registry.deregister(info, true);
-        }
-        for (String room : rooms) {
-            tables.routing.set(room, node, 0);
-        }
-        boolean removedRecord = nodeTable.remove(node);
-        if (!records.isEmpty()) {
-            LOG.info("removed {} session(s) of lost node {}", records.size(), node);
-        }
-        if (removedRecord || !records.isEmpty()) {
-            context.counters.nodesLost.increment();
         }
     }
 
     /**
      * Makes the shared tables agree with reality: re-asserts what this node owns, removes entries
-     * this node owns no more, and (members) removes every trace of nodes that are gone.
+     * this node owns no more, and (members) removes every trace of nodes that are gone. A
+     * quarantined node skips it: the reconcile before it serves again does it in the cluster it
+     * re-entered.
      */
     private void reconcile(String why) {
         if (context.isClosed()) {
             return;
         }
+        if (context.quarantine.quarantined()) {
+            LOG.debug("node {} is quarantined: reconcile ({}) left to its re-entry", context.id, why);
+            return;
+        }
         try {
             reconcileNow(why);
+        } catch (NodeCleanup.ViewChanged e) {
+            LOG.info("node {} stopped a reconcile ({}): {}; will retry", context.id, why, e.getMessage());
+            context.maintenance.schedule(() -> reconcile(why), context.settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             if (!context.isClosed()) {
                 LOG.warn("node {} could not reconcile ({}); will retry", context.id, why, e);
@@ -273,7 +232,7 @@ final class Failover {
     private void removeOwnStale() {
         String me = context.id.value();
         LocalSessions local = registry.local();
-        for (SessionInfo info : authentic(me)) {
+        for (SessionInfo info : cleanup.authentic(me)) {
             if (local.get(info.id()) == null) {
                 registry.deregister(info, false);
             }
@@ -327,7 +286,7 @@ final class Failover {
             }
             boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
             if (gone && !record.id().equals(context.id)) {
-                removeNode(record.id());
+                cleanup.remove(record.id());
             } else {
                 alive.add(record.id());
                 live.putIfAbsent(record);
@@ -353,7 +312,7 @@ final class Failover {
             }
         }
         for (NodeId orphan : orphans) {
-            removeNode(orphan);
+            cleanup.remove(orphan);
         }
         for (Map.Entry<String, String> member : tables.roomMembers.entrySet()) {
             if (!alive.contains(SharedTables.ownerOfMember(member.getValue()))) {
@@ -375,19 +334,5 @@ final class Failover {
                 }
             }
         }
-    }
-
-    /** @return the authentic session records of a node; records that are not (a stranger's) are deleted */
-    private List<SessionInfo> authentic(String node) {
-        List<SessionInfo> found = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : tables.sessions.entrySet(Predicates.between("__key", node + "-", node + "."))) {
-            SessionInfo info = tables.openSession(e.getKey(), e.getValue());
-            if (info == null) {
-                tables.sessions.remove(e.getKey(), e.getValue());
-            } else {
-                found.add(info);
-            }
-        }
-        return found;
     }
 }

@@ -91,6 +91,26 @@ final class NodeTable {
         return removedRecord;
     }
 
+    /**
+     * Removes a gone node's record from the table and the copy, if the table still holds the record
+     * found gone: a record the node re-asserted meanwhile (it is back) stays, and so does the copy.
+     *
+     * @param node     the node
+     * @param expected the record found gone, or null if there was none (then any record is removed)
+     * @return true if this call removed the record from the table
+     */
+    boolean remove(NodeId node, byte[] expected) {
+        if (expected == null) {
+            return remove(node);
+        }
+        if (!tables.nodes.remove(node.value(), expected)) {
+            return false;
+        }
+        live.remove(node);
+        forget(node);
+        return true;
+    }
+
     /** A node is gone: the link forgets it. */
     void forget(NodeId node) {
         link.forget(node);

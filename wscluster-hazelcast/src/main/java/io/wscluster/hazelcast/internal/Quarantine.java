@@ -44,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * {@link ClusterException#unavailable} (the server refuses handshakes with 1013, the chat example
  * answers {@code unavailable}): nothing a client sends is dropped silently. Sessions closed now are
  * removed locally only: the others already removed them, and a call into a cluster this node may no
- * longer belong to could hang.</li>
+ * longer belong to could hang. Nor does the node clean up after the members it lost or run its
+ * scheduled reconciles ({@link NodeCleanup}): it lost them because they declared it gone, and such a
+ * cleanup, run late, removed healthy nodes from the cluster it had re-entered.</li>
  * <li><b>Leaving.</b> After a merge: once this node has reconciled (re-asserted its node record,
  * removed every trace of its closed sessions) and {@link #SETTLE} more has passed, so that every
  * node's copy of the tables has caught up. If the membership turns out unchanged after the confirm
