@@ -55,7 +55,8 @@ class HistoryResumeTest {
         while (true) {
             int from = sender.received().size();
             sender.send("op", "send", "room", room, "body", body);
-            JsonNode answer = sender.awaitFrom(from, f -> ("msg".equals(f.path("op").asText()) && body.equals(f.path("body").asText()))
+            JsonNode answer = sender.awaitFrom(from, f -> ("msg".equals(f.path("op").asText()) && room.equals(f.path("room").asText())
+                    && body.equals(f.path("body").asText()))
                     || "error".equals(f.path("op").asText()));
             if ("msg".equals(answer.path("op").asText())) {
                 return;
