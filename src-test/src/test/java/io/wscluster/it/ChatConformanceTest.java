@@ -1,6 +1,6 @@
 package io.wscluster.it;
 
-import io.wscluster.examples.chat.testkit.ChatProtocolKit;
+import io.wscluster.examples.chat.testkit.ChatHistoryKit;
 import io.wscluster.it.harness.ChatNodes;
 import io.wscluster.it.harness.NodeLogs;
 import org.junit.jupiter.api.AfterAll;
@@ -8,10 +8,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The chat-protocol kit against three chat node processes ({@code java -jar wscluster-chat.jar}),
+ * The chat-protocol kit, history included, against three chat node processes ({@code java -jar wscluster-chat.jar}),
  * started once for the class.
  */
-class ChatConformanceTest extends ChatProtocolKit {
+class ChatConformanceTest extends ChatHistoryKit {
 
     @RegisterExtension
     static final NodeLogs LOGS = new NodeLogs();

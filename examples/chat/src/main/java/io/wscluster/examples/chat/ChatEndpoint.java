@@ -2,6 +2,7 @@ package io.wscluster.examples.chat;
 
 import io.wscluster.ClusterException;
 import io.wscluster.ClusterSession;
+import io.wscluster.JoinResult;
 import io.wscluster.Message;
 import io.wscluster.SessionInfo;
 import io.wscluster.Target;
@@ -38,6 +39,12 @@ import java.util.concurrent.CompletionStage;
  * <li><b>Rate limit.</b> Only a {@code send} or {@code direct} that passed validation (and, for
  * {@code send}, the membership check) takes a token ({@link ClusterSession#tryAcquire()}); the
  * server's rate-limit callback answers {@code rate_limited}.</li>
+ * <li><b>History and resume.</b> With history on (the default), every room keeps one
+ * ({@link ChatNode} configures it): the library numbers each room's messages and the history stamp
+ * ({@link Frames#stamp}) writes {@code offset} and {@code epoch} into each {@code msg}, once per node.
+ * A join hands {@code since}/{@code last} to {@link ClusterSession#join(String, io.wscluster.Replay)},
+ * which queues the replayed {@code msg} frames to this connection before it completes, so
+ * {@code joined} follows them. Replayed frames never pass the rate limiter: they take no token.</li>
  * <li><b>Size.</b> Tyrus counts a message's characters; the protocol counts UTF-8 bytes, so the
  * endpoint checks the byte length too and closes with 1009.</li>
  * </ul>
@@ -111,8 +118,9 @@ public final class ChatEndpoint extends Endpoint {
     private void handle(ClusterSession me, String user, Frames.Request request) {
         switch (request.op()) {
             case JOIN:
-                await(me.join(request.room()));
-                reply(me, Frames.joined(request.room(), me.cluster().localNode().value()));
+                // Without history (--history-size 0) this is a plain join: the result has no position.
+                JoinResult joined = await(me.join(request.room(), request.replay()));
+                reply(me, Frames.joined(request.room(), me.cluster().localNode().value(), joined.position(), joined.recovered()));
                 break;
             case LEAVE:
                 await(me.leave(request.room()));

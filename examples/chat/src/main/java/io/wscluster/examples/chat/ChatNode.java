@@ -1,6 +1,7 @@
 package io.wscluster.examples.chat;
 
 import io.wscluster.Cluster;
+import io.wscluster.HistorySettings;
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.jwt.JwtVerifier;
 import io.wscluster.jwt.JwtVerifierBuilder;
@@ -57,6 +58,7 @@ public final class ChatNode implements AutoCloseable {
             LOG.info("No --cluster-secret: cluster messages are not authenticated; the cluster port ({}) stays on loopback",
                     options.clusterHost);
         }
+        clusterBuilder.history(history(options));
         if (options.members.isEmpty()) {
             LOG.info("Cluster name {} (a lone node; give --cluster-name and --members to form a cluster)", options.clusterName);
         }
@@ -112,6 +114,21 @@ public final class ChatNode implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * Every room keeps the last {@code --history-size} messages for {@code --history-ttl-ms}, stamped with
+     * their offset and epoch; {@code --history-size 0}: no room keeps any, and frames carry no position.
+     */
+    static HistorySettings history(ChatOptions options) {
+        if (options.historySize == 0) {
+            LOG.info("Room history off (--history-size 0): no offsets, epochs or resume");
+            return HistorySettings.none();
+        }
+        return HistorySettings.builder()
+                .keep("*", options.historySize, Duration.ofMillis(options.historyTtlMs))
+                .stamp(Frames::stamp)
+                .build();
     }
 
     /** @return the bound WebSocket and HTTP port */

@@ -1,5 +1,6 @@
 package io.wscluster.examples.chat;
 
+import io.wscluster.HistorySettings;
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.tyrus.AdmissionSettings;
 import io.wscluster.tyrus.OverflowPolicy;
@@ -28,6 +29,10 @@ public final class ChatOptions {
     public static final int DEFAULT_PORT = 8080;
     /** Default time a drain waits for clients to answer the 1001 close, in milliseconds. */
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 4_000;
+    /** Default messages kept per room. */
+    public static final int DEFAULT_HISTORY_SIZE = 100;
+    /** Default age after which a room's message is no longer kept, in milliseconds. */
+    public static final long DEFAULT_HISTORY_TTL_MS = 300_000;
 
     @Option(names = "--port", defaultValue = "" + DEFAULT_PORT, paramLabel = "PORT",
             description = "WebSocket and HTTP port, bound on --host; 0 picks a free one (the READY line names it). Default: ${DEFAULT-VALUE}.")
@@ -134,6 +139,16 @@ public final class ChatOptions {
                     + " CLOSE closes it with 1013. Default: ${DEFAULT-VALUE}.")
     OverflowPolicy overflowPolicy;
 
+    @Option(names = "--history-size", defaultValue = "" + DEFAULT_HISTORY_SIZE, paramLabel = "N",
+            description = "Messages each room keeps so that a client can resume on any node (join with since or last);"
+                    + " 0 turns history off: frames carry no offset or epoch, and nothing is replayed. At most "
+                    + HistorySettings.MAX_SIZE + ". Default: ${DEFAULT-VALUE}.")
+    int historySize;
+
+    @Option(names = "--history-ttl-ms", defaultValue = "" + DEFAULT_HISTORY_TTL_MS, paramLabel = "MS",
+            description = "A message older than this is no longer kept in its room's history. Default: ${DEFAULT-VALUE}.")
+    long historyTtlMs;
+
     // a label of 6 letters would widen --help's option column for every flag: KEY keeps the layout
     @Option(names = "--auth-secret", paramLabel = "KEY",
             description = "Require a JWT on every handshake (access_token query parameter or Authorization: Bearer),"
@@ -195,6 +210,9 @@ public final class ChatOptions {
         check(commandLine, maxQueuedBytes >= 1, "--max-queued-bytes must be >= 1 but was " + maxQueuedBytes);
         check(commandLine, socketSendBuffer == 0 || socketSendBuffer >= 4_096,
                 "--socket-send-buffer must be 0 (system default) or >= 4096 but was " + socketSendBuffer);
+        check(commandLine, historySize >= 0 && historySize <= HistorySettings.MAX_SIZE,
+                "--history-size must be 0.." + HistorySettings.MAX_SIZE + " but was " + historySize);
+        check(commandLine, historyTtlMs >= 1, "--history-ttl-ms must be >= 1 but was " + historyTtlMs);
         for (String origin : allowedOrigins) {
             check(commandLine, "null".equals(origin) || origin.matches("[A-Za-z][A-Za-z0-9+.-]*://[^\\s/]+"),
                     "--allowed-origins must be scheme://host[:port] or null but one was '" + origin + "'");

@@ -9,12 +9,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.wscluster.Message;
 import io.wscluster.Names;
+import io.wscluster.Position;
+import io.wscluster.Replay;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.Optional;
 
 /**
  * The frames of the chat protocol (chat-protocol.md) in JSON, with Jackson.
@@ -37,9 +41,14 @@ final class Frames {
      * @param op   the operation
      * @param room the room (join, leave, send, who)
      * @param to   the addressed user (direct)
-     * @param body the body (send, direct)
+     * @param body   the body (send, direct)
+     * @param replay what a join replays first ({@code since} or {@code last}); {@link Replay#none()} otherwise
      */
-    record Request(Op op, String room, String to, String body) {
+    record Request(Op op, String room, String to, String body, Replay replay) {
+
+        Request(Op op, String room, String to, String body) {
+            this(op, room, to, body, Replay.none());
+        }
     }
 
     /** A frame that is not valid: answered with {@code bad_request} and the message as reason. */
@@ -80,7 +89,8 @@ final class Frames {
         String op = string(frame, "op");
         switch (op) {
             case "join":
-                return new Request(Op.JOIN, room(frame), null, null);
+                String joined = room(frame);
+                return new Request(Op.JOIN, joined, null, null, replay(frame));
             case "leave":
                 return new Request(Op.LEAVE, room(frame), null, null);
             case "who":
@@ -96,6 +106,54 @@ final class Frames {
             default:
                 throw new BadRequest("unknown op " + quote(op) + ": expected join, leave, send, direct or who");
         }
+    }
+
+    /**
+     * The position part of a join (protocol 2): {@code since:{offset,epoch}} or {@code last:K}, not both.
+     * A field that is present counts, even as {@code null}.
+     */
+    private static Replay replay(JsonNode frame) throws BadRequest {
+        JsonNode since = frame.get("since");
+        JsonNode last = frame.get("last");
+        if (since != null && last != null) {
+            throw new BadRequest("'since' and 'last' cannot both be given: resume with since, or show the last messages with last");
+        }
+        if (last != null) {
+            if (!last.isIntegralNumber() || !last.canConvertToInt() || last.intValue() < 0 || last.intValue() > Replay.MAX_LAST) {
+                throw new BadRequest("field 'last' must be an integer from 0 to " + Replay.MAX_LAST + " but was " + shown(last));
+            }
+            return Replay.last(last.intValue());
+        }
+        if (since == null) {
+            return Replay.none();
+        }
+        if (!since.isObject()) {
+            throw new BadRequest("field 'since' must be an object {\"offset\":N,\"epoch\":E} but was " + shown(since));
+        }
+        JsonNode offset = since.get("offset");
+        if (offset == null || !offset.isIntegralNumber() || offset.bigIntegerValue().signum() < 0) {
+            throw new BadRequest("field 'since.offset' must be an integer >= 0 but was " + shown(offset));
+        }
+        JsonNode epoch = since.get("epoch");
+        int epochLength = epoch != null && epoch.isTextual() ? epoch.textValue().codePointCount(0, epoch.textValue().length()) : 0;
+        if (epochLength < 1 || epochLength > Position.MAX_EPOCH_LENGTH) {
+            throw new BadRequest("field 'since.epoch' must be a string of 1 to " + Position.MAX_EPOCH_LENGTH + " characters but was "
+                    + shown(epoch));
+        }
+        // An offset beyond any long is valid and never held: the largest long is refused the same way.
+        long at = offset.canConvertToLong() ? offset.longValue() : Long.MAX_VALUE;
+        String e = epoch.textValue();
+        // 64 characters with surrogate pairs are more than 64 UTF-16 units; such an epoch is never one this
+        // cluster made (those are ASCII), and its first 64 units still hold a surrogate, so it stays unmatched.
+        return Replay.since(new Position(at, e.length() > Position.MAX_EPOCH_LENGTH ? e.substring(0, Position.MAX_EPOCH_LENGTH) : e));
+    }
+
+    private static String shown(JsonNode value) {
+        if (value == null) {
+            return "missing";
+        }
+        String text = value.toString();
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }
 
     private static String room(JsonNode frame) throws BadRequest {
@@ -132,14 +190,28 @@ final class Frames {
      * the id of the node that holds the connection, which a page behind a balancer cannot learn from
      * {@code /health} (the balancer sends that request to any node).
      *
-     * @return {@code {"op":"joined","room":R,"node":ID}}
+     * @param position  in a history room, the room's latest position when the membership took effect
+     * @param recovered for a {@code since} join that made a new membership, whether the history covered the gap
+     * @return {@code {"op":"joined","room":R,"node":ID[,"offset":N,"epoch":E][,"recovered":B]}}
      */
-    static String joined(String room, String node) {
+    static String joined(String room, String node, Optional<Position> position, Optional<Boolean> recovered) {
         return write(null, g -> {
             g.writeStringField("op", "joined");
             g.writeStringField("room", room);
             g.writeStringField("node", node);
+            if (position.isPresent()) {
+                g.writeNumberField("offset", position.get().offset());
+                g.writeStringField("epoch", position.get().epoch());
+            }
+            if (recovered.isPresent()) {
+                g.writeBooleanField("recovered", recovered.get());
+            }
         });
+    }
+
+    /** @return {@link #joined(String, String, Optional, Optional)} without position or recovery (no history) */
+    static String joined(String room, String node) {
+        return joined(room, node, Optional.empty(), Optional.empty());
     }
 
     /** @return {@code {"op":"left","room":R}} */
@@ -171,6 +243,36 @@ final class Frames {
             g.writeStringField("from", from);
             g.writeStringField("body", body);
         });
+    }
+
+    /**
+     * The history stamp (see {@link io.wscluster.HistorySettings.Stamp}): a room's {@code msg} frame with its
+     * {@code "offset":N,"epoch":E} appended. Called once per node and message, for live and replayed
+     * messages alike; the frame was written by {@link #msg}, so it is one JSON object ending in {@code '}'}.
+     *
+     * @param room     the room
+     * @param position the message's offset and epoch
+     * @param message  the {@code msg} frame as sent
+     * @return the frame with its position
+     */
+    static Message stamp(String room, Position position, Message message) {
+        if (!message.isText()) {
+            return message;
+        }
+        String text = message.text();
+        int end = text.lastIndexOf('}');
+        if (end < 0) {
+            return message;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 48).append(text, 0, end)
+                .append(",\"offset\":").append(position.offset()).append(",\"epoch\":");
+        String epoch = position.epoch();
+        if (epoch.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.'))) {
+            out.append('"').append(epoch).append('"');
+        } else {
+            out.append(quoted(epoch));
+        }
+        return Message.text(out.append(text, end, text.length()).toString());
     }
 
     /** @return {@code {"op":"direct","from":USER,"body":B}} */
@@ -211,6 +313,18 @@ final class Frames {
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a frame", e);
+        }
+        return out.toString();
+    }
+
+    /** @return a JSON string literal, non-ASCII escaped (an epoch this cluster did not make: never expected) */
+    private static String quoted(String value) {
+        StringWriter out = new StringWriter(value.length() + 2);
+        try (JsonGenerator g = WRITER.createGenerator(out)) {
+            g.enable(JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
+            g.writeString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a string", e);
         }
         return out.toString();
     }

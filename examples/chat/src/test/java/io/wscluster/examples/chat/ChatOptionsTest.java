@@ -31,6 +31,8 @@ class ChatOptionsTest {
         assertThat(o.handshakeTimeoutMs).isEqualTo(10_000);
         assertThat(o.silenceTimeoutMs).isZero();
         assertThat(o.trustedProxies).isEmpty();
+        assertThat(o.historySize).isEqualTo(100);
+        assertThat(o.historyTtlMs).isEqualTo(300_000);
     }
 
     @Test
@@ -55,7 +57,10 @@ class ChatOptionsTest {
             "--max-connections-per-address|-1|--max-connections-per-address must be >= 0 but was -1",
             "--handshake-timeout-ms|0|--handshake-timeout-ms must be >= 1 but was 0",
             "--silence-timeout-ms|-5|--silence-timeout-ms must be >= 0 but was -5",
-            "--trusted-proxies|lb.example|--trusted-proxies must be IP addresses but one was 'lb.example'"})
+            "--trusted-proxies|lb.example|--trusted-proxies must be IP addresses but one was 'lb.example'",
+            "--history-size|-1|--history-size must be 0..100000 but was -1",
+            "--history-size|100001|--history-size must be 0..100000 but was 100001",
+            "--history-ttl-ms|0|--history-ttl-ms must be >= 1 but was 0"})
     @DisplayName("an out-of-range value is refused with a message naming the flag and the value")
     void badValue_refused(String flag, String value, String message) {
         assertThatThrownBy(() -> ChatOptions.parse(flag, value))
@@ -71,7 +76,7 @@ class ChatOptionsTest {
                 "--members", "--cluster-name", "--max-message-bytes", "Default: 65536", "--rate-limit", "Default: 200",
                 "--rate-burst", "Default: 600", "--failure-timeout-ms", "Default: 10000", "--cluster-port",
                 "--max-connections-per-address", "--handshake-timeout-ms", "--silence-timeout-ms", "--trusted-proxies",
-                "--cluster-secret", "--cluster-secret-file");
+                "--cluster-secret", "--cluster-secret-file", "--history-size=N", "--history-ttl-ms=MS", "Default: 300000");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.wscluster.examples.chat;
 
 import io.wscluster.examples.chat.support.ChatCluster;
-import io.wscluster.examples.chat.testkit.ChatProtocolKit;
+import io.wscluster.examples.chat.testkit.ChatHistoryKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -9,7 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
  * The chat-protocol kit on three chat nodes in this JVM. Limits and closes are also in
  * {@link ChatLimitsTest}, the rate limit in {@link RateLimitTest}.
  */
-class ChatProtocolTest extends ChatProtocolKit {
+class ChatProtocolTest extends ChatHistoryKit {
 
     private static ChatCluster cluster;
 

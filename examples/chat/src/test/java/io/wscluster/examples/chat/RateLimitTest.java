@@ -163,4 +163,26 @@ class RateLimitTest {
         second.who("marker");
         assertThat(second.received("error")).isEmpty();
     }
+
+    @Test
+    @DisplayName("issue 11: replayed messages take no token: after a replay of 50, a full bucket of 3 sends passes")
+    void replayedMessages_takeNoToken() {
+        String room = "replay-" + SEQ.incrementAndGet();
+        ChatClient fast = client(1, "fast");
+        fast.join(room);
+        for (int i = 0; i < 50; i++) {
+            fast.send("op", "send", "room", room, "body", "old" + i);
+        }
+        await().atMost(ChatClient.WAIT).until(() -> fast.received("msg").size() == 50);
+        ChatClient limited = client(0, "limited");
+        limited.request("joined", "op", "join", "room", room, "last", 50);
+        assertThat(limited.received("msg")).hasSize(50);
+        for (int i = 0; i < 3; i++) {
+            limited.send("op", "send", "room", room, "body", "new" + i);
+        }
+        limited.who(room);
+        assertThat(limited.received("error")).isEmpty();
+        await().atMost(ChatClient.WAIT).until(() -> limited.received("msg").size() == 53);
+        assertThat(limited.received("msg").subList(50, 53)).extracting(f -> f.path("body").asText()).containsExactly("new0", "new1", "new2");
+    }
 }

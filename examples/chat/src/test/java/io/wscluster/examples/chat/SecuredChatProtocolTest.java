@@ -1,7 +1,7 @@
 package io.wscluster.examples.chat;
 
 import io.wscluster.examples.chat.support.ChatCluster;
-import io.wscluster.examples.chat.testkit.ChatProtocolKit;
+import io.wscluster.examples.chat.testkit.ChatHistoryKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
  * message and record between them authenticated, clients see exactly the protocol of
  * {@link ChatProtocolTest}.
  */
-class SecuredChatProtocolTest extends ChatProtocolKit {
+class SecuredChatProtocolTest extends ChatHistoryKit {
 
     private static final String[] SECRET = {"--cluster-secret", "protocol-kit-cluster-secret-01"};
 

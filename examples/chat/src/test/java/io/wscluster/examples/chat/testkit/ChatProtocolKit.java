@@ -106,13 +106,18 @@ public abstract class ChatProtocolKit {
     }
 
     /**
-     * A joined frame without its {@code node} field: an extra field (server frames may carry them) that
-     * names the node holding the connection, checked in {@link #joined_carriesNodeOfConnection}.
+     * A joined frame without its {@code node} field, an extra field (server frames may carry them) that
+     * names the node holding the connection, checked in {@link #joined_carriesNodeOfConnection}, and without
+     * the room position of protocol 2 ({@code offset} and {@code epoch}, both or neither), checked in
+     * {@link ChatHistoryKit}.
      */
     private static JsonNode withoutNode(JsonNode frame) {
         JsonNode copy = frame.deepCopy();
         if (copy instanceof ObjectNode object) {
             object.remove("node");
+            assertThat(object.has("offset")).as("offset and epoch come together: %s", frame).isEqualTo(object.has("epoch"));
+            object.remove("offset");
+            object.remove("epoch");
         }
         return copy;
     }
