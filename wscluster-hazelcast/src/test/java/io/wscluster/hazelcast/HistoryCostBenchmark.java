@@ -10,6 +10,7 @@ import io.wscluster.Target;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * What a history room costs next to a plain room (issue 11), A/B in one sitting: two members in
@@ -84,9 +87,7 @@ public final class HistoryCostBenchmark {
         HazelcastCluster sender = fixture.builder(ports[0]).history(history).members(seeds).build();
         HazelcastCluster receiver = fixture.builder(ports[1]).history(history).members(seeds).build();
         try {
-            while (sender.nodes().size() < 2) {
-                Thread.sleep(100);
-            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> sender.nodes().size() == 2);
             Timing timing = new Timing();
             SessionHost host = receiver.attachServer(timing);
             sender.attachServer(new Timing());
@@ -126,9 +127,10 @@ public final class HistoryCostBenchmark {
             }
             sender.messenger().send(Target.room(room), Message.text(Long.toString(System.nanoTime())));
         }
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (timing.count.get() < messages && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> timing.count.get() >= messages);
+        } catch (ConditionTimeoutException missing) {
+            // reported below: deliveries counted against messages sent
         }
         long cpu = processCpuNanos() - cpu0;
         if (!report) {
