@@ -33,6 +33,9 @@ public final class ChatClient implements AutoCloseable {
     /** How long a test waits for a frame that must come. */
     public static final Duration WAIT = Duration.ofSeconds(20);
 
+    /** How long a test waits for an opening handshake. */
+    private static final Duration HANDSHAKE_WAIT = Duration.ofSeconds(15);
+
     /** JSON for tests. */
     public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -85,8 +88,10 @@ public final class ChatClient implements AutoCloseable {
     public static ChatClient handshake(URI uri, String user) {
         ChatClient client = new ChatClient(user);
         try {
-            client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(uri, client.new Listener()).get(10, TimeUnit.SECONDS);
+            // Generous: a handshake takes milliseconds, but CI runs two test classes at a time on two
+            // cores, and one CI run saw a handshake pass 5 s. A node that cannot accept still fails here.
+            client.socket = HTTP.newWebSocketBuilder().connectTimeout(HANDSHAKE_WAIT)
+                    .buildAsync(uri, client.new Listener()).get(HANDSHAKE_WAIT.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
