@@ -139,6 +139,12 @@ final class Quarantine {
         return spell != null;
     }
 
+    /** @return why this node serves no client, or null while it serves */
+    String reason() {
+        Spell current = spell;
+        return current == null ? null : current.why;
+    }
+
     /**
      * Checks, before work a client caused, that this node still belongs to the cluster.
      *
