@@ -5,6 +5,7 @@ import io.wscluster.spi.LocalDelivery;
 import io.wscluster.spi.SessionHost;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -44,6 +45,19 @@ public interface Cluster extends AutoCloseable {
 
     /** @return counters of this node's routing and cluster traffic since it started */
     ClusterStats stats();
+
+    /**
+     * Why this node serves no client right now, if it does not: it stalled or was cut off for longer
+     * than failure detection, the others may have declared it gone, and it has not re-entered the
+     * cluster yet. Meanwhile it refuses new sessions and cluster work with
+     * {@link ClusterException#unavailable}; a health check should report the node unavailable.
+     *
+     * @return empty while this node serves its clients, else what happened (e.g. "stalled for 6200 ms")
+     * @since 0.2.0
+     */
+    default Optional<String> unavailableReason() {
+        return Optional.empty();
+    }
 
     /**
      * Closes any session, local or remote, with a close code; the owning node closes the socket.

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
@@ -41,7 +42,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>An embedded member joins by TCP/IP only (no multicast, no auto-detection), binds to
  * {@link Builder#bindAddress} and detects a lost member within about 60% of the
- * {@link Builder#failureTimeout}; the rest of the bound is for cleanup. The open-source cluster
+ * {@link Builder#failureTimeout} (never under {@link Builder#MIN_DETECTION_TIME}); the rest of the bound is for cleanup. The open-source cluster
  * transport has no authentication or encryption: keep the cluster port on a private network, and
  * give every node the same {@link Builder#clusterSecret}: then a node routes only messages and
  * trusts only records authenticated with it, so a process that reaches the port without it cannot
@@ -120,6 +121,11 @@ public final class HazelcastCluster implements Cluster {
     }
 
     @Override
+    public Optional<String> unavailableReason() {
+        return node.unavailableReason();
+    }
+
+    @Override
     public CompletionStage<Boolean> disconnect(SessionId session, CloseCode code) {
         return node.disconnect(session, code);
     }
@@ -190,6 +196,15 @@ public final class HazelcastCluster implements Cluster {
         public static final Duration DEFAULT_MERGE_DELAY = Duration.ofSeconds(30);
         /** Smallest failure timeout accepted. */
         public static final Duration MIN_FAILURE_TIMEOUT = Duration.ofSeconds(2);
+        /**
+         * Shortest failure detection time (Hazelcast's heartbeat timeout,
+         * {@code hazelcast.max.no.heartbeat.seconds}) of an embedded member: a shorter one, derived
+         * from a small {@link #failureTimeout} or set as a property, is raised to it with a WARN (a
+         * busy member can miss heartbeats for over 3 s and split a healthy cluster).
+         *
+         * @since 0.2.0
+         */
+        public static final Duration MIN_DETECTION_TIME = Duration.ofSeconds(EmbeddedMember.MIN_DETECTION_SECONDS);
         /** Shortest cluster secret accepted, in bytes of UTF-8. */
         public static final int MIN_SECRET_BYTES = 16;
 
@@ -271,7 +286,9 @@ public final class HazelcastCluster implements Cluster {
 
         /**
          * The bound for removing a lost node's sessions from every other node: failure detection
-         * (about 60% of it) plus cleanup. Default 10 s.
+         * (about 60% of it, but never under {@link #MIN_DETECTION_TIME}) plus cleanup. Default 10 s.
+         * Below about 8.4 s the detection floor applies: a crashed node is still cleaned up within
+         * the bound (its connections close), a frozen or cut-off one only after the floor plus cleanup.
          *
          * @param timeout at least {@link #MIN_FAILURE_TIMEOUT}
          * @return this builder

@@ -54,10 +54,11 @@ class HazelcastClusterBuilderTest {
     void failureTimeout_setsHeartbeatTimeoutToSixtyPercentRoundedUp_andSystemPropertiesWin() {
         int port = ClusterFixture.freePorts(1)[0];
         HazelcastCluster cluster = HazelcastCluster.builder().clusterName("wsc-ft-" + port).port(port)
-                .failureTimeout(Duration.ofMillis(3_500)).property("hazelcast.partition.count", "7").build();
+                .failureTimeout(Duration.ofMillis(9_100)).property("hazelcast.partition.count", "7").build();
         try {
             Config config = cluster.hazelcastInstance().getConfig();
-            assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("3");
+            // 60% of 9.1 s is 5.46 s; a failure timeout whose 60% is under 5 s: DetectionFloorTest
+            assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("6");
             assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
             assertThat(config.getProperty("hazelcast.shutdownhook.enabled")).isEqualTo("false");
             assertThat(config.getProperty("hazelcast.graceful.shutdown.max.wait")).isEqualTo("5");

@@ -2,6 +2,7 @@ package io.wscluster.it.harness;
 
 import io.wscluster.examples.chat.testkit.ChatNodeProcess;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Polls {@code /health} of some nodes every 100 ms from its own thread (bounded to 3 minutes) and
  * keeps the longest answer time and the smallest member count seen; a request that fails counts as
- * taking as long as it took (at most its 3 s timeout) and as 0 members.
+ * taking as long as it took (at most its 3 s timeout) and as 0 members. Per node it also keeps the
+ * states it went through, each change once: {@code "200 running"}, {@code "503 unavailable: REASON"},
+ * {@code "no answer"}.
  */
 public final class HealthWatch implements AutoCloseable {
 
@@ -20,22 +23,42 @@ public final class HealthWatch implements AutoCloseable {
     private final AtomicLong longestMillis = new AtomicLong();
     private final AtomicInteger fewestMembers = new AtomicInteger(Integer.MAX_VALUE);
     private final AtomicInteger polls = new AtomicInteger();
+    private final List<List<String>> states = new ArrayList<>();
+    private volatile String longestAt = "none";
     private final Thread thread;
 
     /** @param nodes the nodes to watch */
     public HealthWatch(List<ChatNodeProcess> nodes) {
+        for (int i = 0; i < nodes.size(); i++) {
+            states.add(new ArrayList<>());
+        }
         thread = new Thread(() -> {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             while (running.get() && System.nanoTime() < deadline) {
-                for (ChatNodeProcess node : nodes) {
+                for (int i = 0; i < nodes.size(); i++) {
+                    ChatNodeProcess node = nodes.get(i);
                     long start = System.nanoTime();
                     int members;
+                    String state;
                     try {
-                        members = node.health().path("members").asInt();
+                        var health = node.health();
+                        members = health.path("members").asInt();
+                        state = health.path("_status").asInt() + " " + health.path("status").asText()
+                                + (health.has("reason") ? ": " + health.path("reason").asText() : "");
                     } catch (RuntimeException e) {
                         members = 0;
+                        state = "no answer";
                     }
-                    longestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
+                    List<String> seen = states.get(i);
+                    synchronized (seen) {
+                        if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(state)) {
+                            seen.add(state);
+                        }
+                    }
+                    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    if (took > longestMillis.getAndAccumulate(took, Math::max)) {
+                        longestAt = node.name() + " at " + java.time.Instant.now();
+                    }
                     fewestMembers.accumulateAndGet(members, Math::min);
                     polls.incrementAndGet();
                 }
@@ -55,9 +78,25 @@ public final class HealthWatch implements AutoCloseable {
         return longestMillis.get();
     }
 
+    /** @return which node gave the longest answer, and when it ended (UTC) */
+    public String longestAt() {
+        return longestAt;
+    }
+
     /** @return the fewest members any watched node reported */
     public int fewestMembers() {
         return fewestMembers.get();
+    }
+
+    /**
+     * @param index the node's position in the list given
+     * @return the states that node went through, each change once, oldest first
+     */
+    public List<String> states(int index) {
+        List<String> seen = states.get(index);
+        synchronized (seen) {
+            return List.copyOf(seen);
+        }
     }
 
     /** @return requests made */

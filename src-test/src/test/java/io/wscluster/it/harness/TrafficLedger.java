@@ -26,6 +26,12 @@ import java.util.function.IntPredicate;
  * for the pairs that must lose nothing, what each receiver got: delivered, lost, duplicated,
  * reordered. A peer whose socket closes stops sending; its error frames are counted.
  *
+ * <p>It also counts silent drops, over every sender, healthy or not: a message that reached nobody
+ * (the sender is a member of the room and receives its own messages) must be accounted for by an
+ * error frame the sender received or, for messages after the last one that arrived anywhere, by the
+ * server closing the sender's socket. Error frames name no message, so they are matched by count: a
+ * run of undelivered messages followed by a delivered one needs as many error frames.
+ *
  * <p>When deliveries are lost the count names them: for each (sender, receiver) pair the missing
  * sequence ranges, with the nodes of both ends and when the first and last missing message was sent,
  * in ms from the first event the test {@linkplain #mark marked} (a SIGSTOP) and as UTC wall clock, so
@@ -48,17 +54,20 @@ public final class TrafficLedger implements AutoCloseable {
      * @param reordered   deliveries that came after a later one of the same sender (all counted pairs)
      * @param unavailable {@code unavailable} error frames the peers received
      * @param otherErrors other error frames the peers received, by code (e.g. {@code rate_limited})
+     * @param silent      messages (of any sender) that reached nobody without an error frame or a close
+     *                    to account for them
      * @param losses      the lost ranges, one line per (sender, receiver) pair and range
      */
     public record Count(long sent, long expected, long delivered, long lost, long duplicated, long reordered, long unavailable,
-                        Map<String, Long> otherErrors, List<String> losses) {
+                        Map<String, Long> otherErrors, long silent, List<String> losses) {
 
         private static final int SHOWN_LOSSES = 24;
 
         @Override
         public String toString() {
             StringBuilder text = new StringBuilder("sent " + sent + ", expected " + expected + ", delivered " + delivered + ", lost "
-                    + lost + ", duplicated " + duplicated + ", reordered " + reordered + ", unavailable errors " + unavailable);
+                    + lost + ", duplicated " + duplicated + ", reordered " + reordered + ", unavailable errors " + unavailable
+                    + ", silent drops " + silent);
             if (!otherErrors.isEmpty()) {
                 text.append(", other errors ").append(otherErrors);
             }
@@ -236,7 +245,41 @@ public final class TrafficLedger implements AutoCloseable {
             }
         }
         return new Count(sent(), expected, delivered, expected - delivered, duplicated, reordered, unavailable,
-                Map.copyOf(otherErrors), List.copyOf(losses));
+                Map.copyOf(otherErrors), silentDrops(), List.copyOf(losses));
+    }
+
+    /** @return messages of every sender that reached nobody, less those an error frame or a close accounts for */
+    private long silentDrops() {
+        List<List<JsonNode>> frames = peers.stream().map(p -> p.client().received()).toList();
+        long silent = 0;
+        for (int s = 0; s < peers.size(); s++) {
+            ChatClient sender = peers.get(s).client();
+            int owed = sent.get(s).get();
+            Set<Integer> arrived = new HashSet<>();
+            for (List<JsonNode> received : frames) {
+                arrived.addAll(sequence(received, sender.user()));
+            }
+            int lastArrived = -1;
+            for (int seq = owed - 1; seq >= 0 && lastArrived < 0; seq--) {
+                if (arrived.contains(seq)) {
+                    lastArrived = seq;
+                }
+            }
+            long gaps = 0;
+            for (int seq = 0; seq < lastArrived; seq++) {
+                if (!arrived.contains(seq)) {
+                    gaps++;
+                }
+            }
+            long errors = frames.get(s).stream().filter(f -> "error".equals(f.path("op").asText())).count();
+            long trailing = owed - 1 - lastArrived;
+            long uncovered = Math.max(0, gaps - errors);
+            if (!sender.isClosed()) {
+                uncovered += Math.max(0, trailing - Math.max(0, errors - gaps));
+            }
+            silent += uncovered;
+        }
+        return silent;
     }
 
     /** Adds one line per range of sequence numbers below {@code owed} that the receiver never got. */

@@ -31,10 +31,23 @@ import java.util.Objects;
  * other defaults, each of which yields to what the user set (a property in the configuration, a
  * builder property or a {@code -D} system property). Settings left unset take the defaults the
  * builder passes in, so the public defaults stay next to the public setters.
+ *
+ * <p>One setting does not yield: the heartbeat timeout ({@code hazelcast.max.no.heartbeat.seconds},
+ * the detection time) is never below {@value #MIN_DETECTION_SECONDS} s, whether it was derived from
+ * the failure timeout or set by the user. On a busy machine members that had just removed one of
+ * their own, or taken over from a frozen master, sent each other no heartbeat for over 3 s, and with
+ * a 3 s timeout a healthy pair split (issue 13). A value below the floor is raised to it with a WARN
+ * rather than refused: the failure timeout of 2 s and up was accepted before, the raise costs only a
+ * later verdict on a frozen or cut-off node (a crashed one closes its connections and is found at
+ * once), and a node that does not start over a tuning value is worse than one that detects a freeze
+ * 2 s later.
  */
 public final class EmbeddedMember {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMember.class);
+    /** The shortest heartbeat timeout (detection time) an embedded member runs with, in seconds. */
+    public static final long MIN_DETECTION_SECONDS = 5;
+    private static final String MAX_NO_HEARTBEAT = "hazelcast.max.no.heartbeat.seconds";
 
     private final String defaultClusterName;
     private final String defaultBindAddress;
@@ -203,9 +216,10 @@ public final class EmbeddedMember {
 
     /** Sets wscluster's defaults where the user set nothing, then the builder's properties. */
     private void applyProperties(Config c, Duration failureTimeout) {
-        // Detection gets 60% of the bound, rounded up, never under 2 s: a shorter heartbeat
-        // timeout makes a busy member suspect healthy ones.
-        long failureSeconds = Math.max(2, (failureTimeout.toMillis() * 6 + 9_999) / 10_000);
+        // Detection gets 60% of the bound, rounded up, raised to the floor (see the design notes)
+        long failureSeconds = (failureTimeout.toMillis() * 6 + 9_999) / 10_000;
+        boolean detectionSet = c.getProperty(MAX_NO_HEARTBEAT) != null || properties.containsKey(MAX_NO_HEARTBEAT)
+                || System.getProperty(MAX_NO_HEARTBEAT) != null;
         setIfAbsent(c, "hazelcast.logging.type", "slf4j");
         setIfAbsent(c, "hazelcast.phone.home.enabled", "false");
         // Our close() (or the server's drain) leaves the cluster; Hazelcast's own hook would pull
@@ -214,7 +228,7 @@ public final class EmbeddedMember {
         // close() waits for partition hand-over at most this long (Hazelcast's default is 600 s).
         setIfAbsent(c, "hazelcast.graceful.shutdown.max.wait", "5");
         setIfAbsent(c, "hazelcast.heartbeat.interval.seconds", "1");
-        setIfAbsent(c, "hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
+        setIfAbsent(c, MAX_NO_HEARTBEAT, Long.toString(Math.max(MIN_DETECTION_SECONDS, failureSeconds)));
         // Expired entries are found by a background task, every 5 s by default; client-mode nodes'
         // leases (half the failure timeout) rely on it, so look every second.
         setIfAbsent(c, "hazelcast.internal.map.expiration.task.period.seconds", "1");
@@ -222,7 +236,33 @@ public final class EmbeddedMember {
         setIfAbsent(c, "hazelcast.merge.first.run.delay.seconds", merge);
         setIfAbsent(c, "hazelcast.merge.next.run.delay.seconds", merge);
         properties.forEach(c::setProperty);
+        if (!detectionSet && failureSeconds < MIN_DETECTION_SECONDS) {
+            LOG.warn("failureTimeout {} ms gives a failure detection time ({}) of {} s, below the minimum of {} s at which a busy"
+                            + " member can miss heartbeats and split a healthy cluster: detection raised to {} s, so a frozen or cut-off"
+                            + " node is declared gone after {} s (a crashed node, whose connections close, is still found at once);"
+                            + " a failureTimeout of at least {} ms keeps detection within 60% of it",
+                    failureTimeout.toMillis(), MAX_NO_HEARTBEAT, failureSeconds, MIN_DETECTION_SECONDS, MIN_DETECTION_SECONDS,
+                    MIN_DETECTION_SECONDS, MIN_DETECTION_SECONDS * 10_000 / 6);
+        }
+        raiseToFloor(c);
         LOG.debug("embedded member properties: {}", c.getProperties());
+    }
+
+    /** A heartbeat timeout the user set below the floor (property, builder or {@code -D}) is raised to it. */
+    private static void raiseToFloor(Config c) {
+        String set = c.getProperty(MAX_NO_HEARTBEAT) != null ? c.getProperty(MAX_NO_HEARTBEAT) : System.getProperty(MAX_NO_HEARTBEAT);
+        long seconds;
+        try {
+            seconds = Long.parseLong(set.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            return; // Hazelcast itself reports a value that is no number
+        }
+        if (seconds < MIN_DETECTION_SECONDS) {
+            LOG.warn("{}={} is below wscluster's minimum failure detection time of {} s, at which a busy member can miss"
+                    + " heartbeats and split a healthy cluster; raised to {} s", MAX_NO_HEARTBEAT, seconds, MIN_DETECTION_SECONDS,
+                    MIN_DETECTION_SECONDS);
+            c.setProperty(MAX_NO_HEARTBEAT, Long.toString(MIN_DETECTION_SECONDS));
+        }
     }
 
     /** Our defaults yield to the user's: a property in the config, a builder property or a -D system property. */

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -158,6 +159,11 @@ public final class HazelcastNode {
     /** @return the live nodes, ordered by id */
     public List<Node> nodes() {
         return live.nodes();
+    }
+
+    /** @return why this node serves no client now (quarantined), or empty while it serves */
+    public Optional<String> unavailableReason() {
+        return Optional.ofNullable(context.quarantine.reason());
     }
 
     /** @return the registry */

@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * <li><b>While quarantined.</b> Every local session is closed with 1012 (service restart:
  * reconnect, and with history resume); new sessions, joins, queries and sends fail with
  * {@link ClusterException#unavailable} (the server refuses handshakes with 1013, the chat example
- * answers {@code unavailable}): nothing a client sends is dropped silently. Sessions closed now are
+ * answers {@code unavailable}): nothing a client sends is dropped silently. {@link #reason()} is
+ * {@code Cluster.unavailableReason()}, and the server's {@code /health} answers 503 with it, so a
+ * balancer sends new connections elsewhere. Sessions closed now are
  * removed locally only: the others already removed them, and a call into a cluster this node may no
  * longer belong to could hang. Nor does the node clean up after the members it lost or run its
  * scheduled reconciles ({@link NodeCleanup}): it lost them because they declared it gone, and such a
@@ -137,6 +139,12 @@ final class Quarantine {
     /** @return true while this node serves no client */
     boolean quarantined() {
         return spell != null;
+    }
+
+    /** @return why this node serves no client, or null while it serves */
+    String reason() {
+        Spell current = spell;
+        return current == null ? null : current.why;
     }
 
     /**

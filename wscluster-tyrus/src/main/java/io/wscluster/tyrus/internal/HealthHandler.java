@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /health}: 200 with {@code {"node","members","localSessions","clusterSessions","untrustedMembers","status"}}
- * while running, 503 with the same object while starting or draining (chat-protocol.md).
+ * while running, 503 with the same object while starting or draining, and 503 with
+ * {@code "status":"unavailable"} and a {@code "reason"} while the cluster node serves no client
+ * ({@link Cluster#unavailableReason()}: it stalled or was cut off and has not re-entered the cluster).
  *
  * <p>The cluster-wide count is one call to every member; while a member is unreachable (a split not
  * yet detected) that call can block for seconds, and a health check must not. So the count is taken
@@ -50,8 +52,10 @@ final class HealthHandler extends HttpHandler {
             return;
         }
         ServerStatus status = runtime.status();
-        byte[] body = json(runtime.settings().cluster(), status).getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status == ServerStatus.RUNNING ? 200 : 503);
+        Cluster cluster = runtime.settings().cluster();
+        String unavailable = status == ServerStatus.RUNNING ? unavailableReason(cluster) : null;
+        byte[] body = json(cluster, status, unavailable).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status == ServerStatus.RUNNING && unavailable == null ? 200 : 503);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
@@ -61,7 +65,16 @@ final class HealthHandler extends HttpHandler {
         }
     }
 
-    String json(Cluster cluster, ServerStatus status) {
+    /** @return why the cluster node serves no client, or null while it serves */
+    private static String unavailableReason(Cluster cluster) {
+        try {
+            return cluster.unavailableReason().orElse(null);
+        } catch (RuntimeException e) {
+            return "the cluster could not say whether it serves: " + e;
+        }
+    }
+
+    String json(Cluster cluster, ServerStatus status, String unavailable) {
         String node = cluster.localNode().value();
         int members;
         int local;
@@ -79,7 +92,8 @@ final class HealthHandler extends HttpHandler {
             untrusted = 0;
         }
         return "{\"node\":\"" + node + "\",\"members\":" + members + ",\"localSessions\":" + local
-                + ",\"clusterSessions\":" + total + ",\"untrustedMembers\":" + untrusted + ",\"status\":\"" + status.name().toLowerCase(Locale.ROOT) + "\"}";
+                + ",\"clusterSessions\":" + total + ",\"untrustedMembers\":" + untrusted + ",\"status\":\""
+                + (unavailable == null ? status.name().toLowerCase(Locale.ROOT) + "\"}" : "unavailable\",\"reason\":\"" + escape(unavailable) + "\"}");
     }
 
     private int clusterCount(Cluster cluster) {
@@ -122,5 +136,25 @@ final class HealthHandler extends HttpHandler {
             Thread.currentThread().interrupt();
             return lastCount;
         }
+    }
+
+    /** @return the text as the inside of a JSON string */
+    static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 }
