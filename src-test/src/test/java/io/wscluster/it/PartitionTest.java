@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * nothing any client sent is dropped silently (it arrived, or its sender got an error frame or a
  * close), and the healthy nodes' {@code /health} answers within a second and shows them together.
  */
+@Isolated("a cut link against a 5 s failure timeout and /health answered within 1 s: a timing test, alone on the machine")
 class PartitionTest {
 
     @RegisterExtension

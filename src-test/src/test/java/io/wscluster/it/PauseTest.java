@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * detection time loses nothing at all. Three real nodes, two clients on each, sequence-numbered room
  * traffic from every client, {@code /health} of the healthy nodes polled throughout.
  */
+@Isolated("frozen processes against a 5 s failure timeout and /health answered within 1 s: a timing test, alone on the machine")
 class PauseTest {
 
     @RegisterExtension
