@@ -15,6 +15,10 @@
   let active = null;           // the room messages are sent to
   let node = null;             // the node holding this page's WebSocket, from the last joined frame
   let cluster = '';            // members and sessions from /health (cluster-wide: any node may answer)
+  // Room history: the position (offset, epoch) of the last message seen in each room. After a reconnect the
+  // page joins again with since, and the node replays what was missed, once, in order, before joined.
+  const positions = new Map(); // room -> { offset, epoch }
+  const resuming = new Set();  // rooms whose resume has not been answered yet
 
   $('user').value = 'guest-' + Math.floor(Math.random() * 9000 + 1000);
 
@@ -60,6 +64,21 @@
   function status(text, cls) {
     $('status').textContent = text;
     $('status').className = 'status ' + (cls || '');
+  }
+
+  function sync(text, cls) {
+    $('sync').textContent = text;
+    $('sync').className = 'sync ' + (cls || '');
+  }
+
+  // Keeps the highest position seen per room; a new epoch replaces the old one (the room started over).
+  // Returns false for a message at or below the known position of its epoch (already shown).
+  function advance(room, offset, epoch) {
+    if (typeof offset !== 'number' || typeof epoch !== 'string') return true;
+    const known = positions.get(room);
+    if (known && known.epoch === epoch && offset <= known.offset) return false;
+    positions.set(room, { offset, epoch });
+    return true;
   }
 
   function setConnected(on) {
@@ -130,7 +149,16 @@
       status('connected as ' + user, 'online');
       setConnected(true);
       refreshCluster();
-      for (const room of rooms) send({ op: 'join', room });
+      for (const room of rooms) {
+        const at = positions.get(room);
+        if (at) {
+          resuming.add(room);
+          send({ op: 'join', room, since: { offset: at.offset, epoch: at.epoch } });
+        } else {
+          send({ op: 'join', room, last: 50 });
+        }
+      }
+      sync(resuming.size ? 'catching up…' : '', resuming.size ? 'pending' : '');
     };
     ws.onmessage = (event) => onFrame(JSON.parse(event.data));
     ws.onclose = (event) => {
@@ -148,6 +176,7 @@
       if (wanted && RECONNECT_CODES.has(event.code)) {
         const delay = Math.min(5000, 300 * 2 ** retries++) * (0.5 + Math.random());
         status('closed (' + why + '), reconnecting...', 'error');
+        if (rooms.size) sync('reconnecting…', 'pending');
         info('connection closed (' + why + '); reconnecting through the balancer');
         setTimeout(() => { if (wanted) connect(); }, delay);
       } else {
@@ -161,6 +190,7 @@
   function onFrame(f) {
     switch (f.op) {
       case 'msg':
+        if (!advance(f.room, f.offset, f.epoch)) break;
         log('msg', [['[' + f.room + '] ', 'room'], [f.from, 'from'], [': ' + f.body]]);
         break;
       case 'direct':
@@ -172,6 +202,16 @@
           renderNode();
         }
         if (!rooms.has(f.room)) info('joined ' + f.room);
+        if (typeof f.offset === 'number' && typeof f.epoch === 'string') {
+          const known = positions.get(f.room);
+          if (!known || known.epoch !== f.epoch || known.offset < f.offset) positions.set(f.room, { offset: f.offset, epoch: f.epoch });
+        }
+        if (resuming.delete(f.room)) {
+          if (f.recovered === false) {
+            info('some messages of ' + f.room + ' could not be recovered (the room\'s history no longer holds them)');
+          }
+          if (resuming.size === 0) sync('caught up', 'ok');
+        }
         rooms.add(f.room);
         if (!active) active = f.room;
         renderRooms();
@@ -179,6 +219,7 @@
         break;
       case 'left':
         rooms.delete(f.room);
+        positions.delete(f.room);
         info('left ' + f.room);
         if (active === f.room) active = rooms.size ? [...rooms][0] : null;
         renderRooms();
@@ -235,7 +276,8 @@
       return;
     }
     active = room;
-    send({ op: 'join', room });
+    // the last 50 messages come first (a room already joined replays nothing)
+    send({ op: 'join', room, last: 50 });
   });
   $('send-form').addEventListener('submit', (e) => {
     e.preventDefault();
