@@ -244,6 +244,12 @@
           renderNode();
         }
         if (!rooms.has(f.room)) info('joined ' + f.room);
+        if (resuming.has(f.room) && typeof f.offset === 'number' && f.recovered === undefined) {
+          // A resume answered as a repeated join (no recovered field): the connection was still a member
+          // after a failed attempt, and nothing was replayed. Keep the position; leave and resume again.
+          retryResumes();
+          break;
+        }
         if (typeof f.offset === 'number' && typeof f.epoch === 'string') {
           const known = positions.get(f.room);
           if (f.recovered === false || !known || known.epoch !== f.epoch || known.offset < f.offset) {

@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 class BrowserResumeIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration START = Duration.ofSeconds(120); // three JVMs starting at once on a busy 2-core machine
     private static final Path LOGS = Path.of("target", "it-logs");
     private static final String ROOM = "resume";
     private static final int EARLY = 60;  // sent before the page enters the room: it shows the last 50

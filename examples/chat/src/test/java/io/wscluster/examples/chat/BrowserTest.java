@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 @Isolated("two or three headless Chromium processes: the heaviest class; alone, its waits stay far from their bounds")
 class BrowserTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30); // generous: a 2-core CI machine runs two test classes at once
 
     private ChatCluster cluster;
     private Chromium browsers;
@@ -146,7 +146,8 @@ class BrowserTest {
         driver.findElement(By.id("connect")).click();
         await().atMost(WAIT).untilAsserted(() -> assertThat(text(driver, "status")).isEqualTo("connected as " + user));
         driver.findElement(By.id("join")).click(); // the room field starts as "lobby"
-        await().atMost(WAIT).untilAsserted(() -> assertThat(driver.findElements(By.cssSelector("#rooms li[data-room='lobby']"))).hasSize(1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(driver.findElements(By.cssSelector("#rooms li[data-room='lobby']")))
+                .as("the page's log: %s", text(driver, "log")).hasSize(1));
         await().atMost(WAIT).untilAsserted(() -> assertThat(text(driver, "node")).startsWith("node ").doesNotContain("?"));
         return driver;
     }
