@@ -14,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ class BrowserResumeIT {
             for (ChatNodeProcess node : nodes) {
                 node.awaitReady(START);
             }
-            await().atMost(START).until(() -> nodes.stream().allMatch(n -> n.health().path("members").asInt() == 3));
+            await().atMost(START).ignoreExceptionsInstanceOf(UncheckedIOException.class)
+                    .until(() -> nodes.stream().allMatch(n -> n.health().path("members").asInt() == 3));
 
             try (Nginx nginx = Nginx.start(nginxBinary, Nginx.Mode.LEAST, nodes.stream().map(ChatNodeProcess::port).toList())) {
                 WebDriver page = browsers.open();
@@ -75,7 +77,7 @@ class BrowserResumeIT {
                 await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "status")).isEqualTo("connected as reader"));
                 int holder = nodeHolding(nodes);
                 int senderNode = (holder + 1) % 3;
-                String holderId = nodes.get(holder).health().path("node").asText();
+                String holderId = health(nodes.get(holder)).path("node").asText();
 
                 try (ChatClient sender = ChatClient.connect(nodes.get(senderNode).chatUri("writer"), "writer")) {
                     sender.join(ROOM);
@@ -155,13 +157,18 @@ class BrowserResumeIT {
     /** The one node whose {@code /health} counts the page's connection (the only one in the cluster yet). */
     private static int nodeHolding(List<ChatNodeProcess> nodes) {
         int[] found = {-1};
-        await().atMost(WAIT).until(() -> {
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
             List<Integer> holding = IntStream.range(0, nodes.size())
                     .filter(i -> nodes.get(i).health().path("localSessions").asInt() == 1).boxed().toList();
             found[0] = holding.size() == 1 ? holding.get(0) : -1;
             return found[0] >= 0;
         });
         return found[0];
+    }
+
+    /** @return the node's {@code /health}, asked again while a busy node does not answer within its 3 s */
+    private static JsonNode health(ChatNodeProcess node) {
+        return await().atMost(WAIT).ignoreExceptionsInstanceOf(UncheckedIOException.class).until(node::health, h -> true);
     }
 
     /** @return the room messages the page shows, as their text, in page order */
