@@ -59,8 +59,7 @@ class BrowserResumeIT {
             String name = "browser-resume-" + UUID.randomUUID().toString().substring(0, 8);
             for (int i = 0; i < 3; i++) {
                 nodes.add(ChatNodeProcess.start("browser-resume-" + i, LOGS, List.of("-Xmx256m"), List.of("--host", "127.0.0.1",
-                        "--port", "0", "--cluster-port", Integer.toString(clusterPorts[i]), "--members", members, "--cluster-name", name,
-                        "--failure-timeout-ms", "5000")));
+                        "--port", "0", "--cluster-port", Integer.toString(clusterPorts[i]), "--members", members, "--cluster-name", name)));
             }
             for (ChatNodeProcess node : nodes) {
                 node.awaitReady(START);
