@@ -6,6 +6,7 @@
   const USER = /^[A-Za-z0-9_.-]{1,64}$/;
   const ROOM = /^[A-Za-z0-9_.:-]{1,128}$/;
   const RECONNECT_CODES = new Set([1001, 1006, 1011, 1012, 1013]); // going away, lost, server trouble
+  const LAST = 50;             // messages shown when entering a room
 
   let ws = null;
   let user = null;
@@ -15,6 +16,17 @@
   let active = null;           // the room messages are sent to
   let node = null;             // the node holding this page's WebSocket, from the last joined frame
   let cluster = '';            // members and sessions from /health (cluster-wide: any node may answer)
+  // Room history: the position (offset, epoch) of the last message seen in each room. After a reconnect the
+  // page joins again with since, and the node replays what was missed, once, in order, before joined.
+  // A resume the cluster could not serve yet (error unavailable, e.g. just after a node died) is tried
+  // again: leave first (a failed join may have left the membership written, and a join on a room the
+  // connection is already in replays nothing), then join with since again.
+  const positions = new Map(); // room -> { offset, epoch }
+  const resuming = new Set();  // rooms whose resume has not been answered yet
+  const quietLeaves = new Set(); // rooms left only to retry their resume: their left frame changes nothing
+  let lost = false;            // a resume of this reconnect was answered recovered:false
+  let resumeRetry = null;      // the timer of the next resume attempt
+  let resumeAttempts = 0;
 
   $('user').value = 'guest-' + Math.floor(Math.random() * 9000 + 1000);
 
@@ -60,6 +72,48 @@
   function status(text, cls) {
     $('status').textContent = text;
     $('status').className = 'status ' + (cls || '');
+  }
+
+  function sync(text, cls) {
+    $('sync').textContent = text;
+    $('sync').className = 'sync ' + (cls || '');
+  }
+
+  // Keeps the highest position seen per room; a new epoch replaces the old one (the room started over).
+  // Returns false for a message at or below the known position of its epoch (already shown).
+  function advance(room, offset, epoch) {
+    if (typeof offset !== 'number' || typeof epoch !== 'string') return true;
+    const known = positions.get(room);
+    if (known && known.epoch === epoch && offset <= known.offset) return false;
+    positions.set(room, { offset, epoch });
+    return true;
+  }
+
+  function resumeFrame(room) {
+    const at = positions.get(room);
+    return { op: 'join', room, since: { offset: at.offset, epoch: at.epoch } };
+  }
+
+  // After an unavailable error while rooms are still resuming: one retry round for all of them, backing off.
+  function retryResumes() {
+    if (resumeRetry || resuming.size === 0) return;
+    const delay = Math.min(3000, 250 * 2 ** resumeAttempts++);
+    const socket = ws;
+    resumeRetry = setTimeout(() => {
+      resumeRetry = null;
+      if (ws !== socket) return; // a new connection resumes on its own
+      for (const room of resuming) {
+        quietLeaves.add(room);
+        send({ op: 'leave', room });
+        send(resumeFrame(room));
+      }
+    }, delay);
+  }
+
+  function caughtUp() {
+    resumeAttempts = 0;
+    if (lost) sync('caught up, some messages were lost', 'warn');
+    else sync('caught up', 'ok');
   }
 
   function setConnected(on) {
@@ -130,7 +184,22 @@
       status('connected as ' + user, 'online');
       setConnected(true);
       refreshCluster();
-      for (const room of rooms) send({ op: 'join', room });
+      resuming.clear();
+      quietLeaves.clear();
+      lost = false;
+      clearTimeout(resumeRetry);
+      resumeRetry = null;
+      resumeAttempts = 0;
+      for (const room of rooms) {
+        if (positions.has(room)) {
+          resuming.add(room);
+          send(resumeFrame(room));
+        } else {
+          // history is off on this node (no position was ever given): a plain rejoin
+          send({ op: 'join', room, last: LAST });
+        }
+      }
+      sync(resuming.size ? 'catching up…' : '', resuming.size ? 'pending' : '');
     };
     ws.onmessage = (event) => onFrame(JSON.parse(event.data));
     ws.onclose = (event) => {
@@ -148,11 +217,13 @@
       if (wanted && RECONNECT_CODES.has(event.code)) {
         const delay = Math.min(5000, 300 * 2 ** retries++) * (0.5 + Math.random());
         status('closed (' + why + '), reconnecting...', 'error');
+        if (rooms.size) sync('reconnecting…', 'pending');
         info('connection closed (' + why + '); reconnecting through the balancer');
         setTimeout(() => { if (wanted) connect(); }, delay);
       } else {
         wanted = false;
         setConnected(false);
+        sync('');
         status('disconnected (' + why + ')', event.code === 1000 ? '' : 'error');
       }
     };
@@ -161,6 +232,7 @@
   function onFrame(f) {
     switch (f.op) {
       case 'msg':
+        if (!advance(f.room, f.offset, f.epoch)) break;
         log('msg', [['[' + f.room + '] ', 'room'], [f.from, 'from'], [': ' + f.body]]);
         break;
       case 'direct':
@@ -172,13 +244,36 @@
           renderNode();
         }
         if (!rooms.has(f.room)) info('joined ' + f.room);
+        if (resuming.has(f.room) && typeof f.offset === 'number' && f.recovered === undefined) {
+          // A resume answered as a repeated join (no recovered field): the connection was still a member
+          // after a failed attempt, and nothing was replayed. Keep the position; leave and resume again.
+          retryResumes();
+          break;
+        }
+        if (typeof f.offset === 'number' && typeof f.epoch === 'string') {
+          const known = positions.get(f.room);
+          if (f.recovered === false || !known || known.epoch !== f.epoch || known.offset < f.offset) {
+            // recovered:false: the room goes on from here (maybe in a new epoch, maybe below what was known)
+            positions.set(f.room, { offset: f.offset, epoch: f.epoch });
+          }
+        }
+        if (resuming.delete(f.room)) {
+          if (f.recovered === false) {
+            lost = true;
+            info('messages of ' + f.room + ' sent while this page was away could not be recovered'
+              + ' (the room\'s history no longer holds them)');
+          }
+          if (resuming.size === 0) caughtUp();
+        }
         rooms.add(f.room);
         if (!active) active = f.room;
         renderRooms();
         who();
         break;
       case 'left':
+        if (quietLeaves.delete(f.room)) break;
         rooms.delete(f.room);
+        positions.delete(f.room);
         info('left ' + f.room);
         if (active === f.room) active = rooms.size ? [...rooms][0] : null;
         renderRooms();
@@ -197,6 +292,7 @@
         break;
       case 'error':
         log('error', [[f.code + ': ' + f.reason]]);
+        if (f.code === 'unavailable') retryResumes();
         break;
       default:
         // Unknown server frames are ignored, as the protocol asks.
@@ -226,6 +322,7 @@
     wanted = false;
     if (ws) ws.close(1000, 'bye');
     setConnected(false);
+    sync('');
   });
   $('join-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -235,7 +332,10 @@
       return;
     }
     active = room;
-    send({ op: 'join', room });
+    // The room's latest messages come first, then live ones. A room already joined replays nothing; for
+    // another, forget any position left from an earlier visit, so that the replay is shown.
+    if (!rooms.has(room)) positions.delete(room);
+    send({ op: 'join', room, last: LAST });
   });
   $('send-form').addEventListener('submit', (e) => {
     e.preventDefault();

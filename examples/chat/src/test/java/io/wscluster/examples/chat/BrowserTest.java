@@ -2,6 +2,7 @@ package io.wscluster.examples.chat;
 
 import io.wscluster.examples.chat.support.Binaries;
 import io.wscluster.examples.chat.support.ChatCluster;
+import io.wscluster.examples.chat.support.Chromium;
 import io.wscluster.examples.chat.support.Http;
 import io.wscluster.examples.chat.support.Jwts;
 import io.wscluster.examples.chat.support.Nginx;
@@ -11,19 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,55 +30,29 @@ import static org.awaitility.Awaitility.await;
 @Isolated("two or three headless Chromium processes: the heaviest class; alone, its waits stay far from their bounds")
 class BrowserTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30); // generous: a 2-core CI machine runs two test classes at once
 
     private ChatCluster cluster;
-    private final List<WebDriver> drivers = new ArrayList<>();
-    private final List<Path> profiles = new ArrayList<>();
+    private Chromium browsers;
 
     @AfterEach
-    void stop() throws IOException {
-        for (WebDriver d : drivers) {
-            d.quit(); // also stops its chromedriver
+    void stop() {
+        if (browsers != null) {
+            browsers.close();
         }
         if (cluster != null) {
             cluster.close();
-        }
-        for (Path p : profiles) {
-            try (Stream<Path> files = Files.walk(p)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-    }
-
-    private WebDriver browser(Path chromium, Path chromedriver) {
-        try {
-            Path profile = Files.createTempDirectory("chat-chromium-");
-            profiles.add(profile);
-            ChromeOptions options = new ChromeOptions()
-                    .setBinary(chromium.toString())
-                    .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                            "--disable-dev-shm-usage", "--user-data-dir=" + profile);
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
-            WebDriver driver = new ChromeDriver(service, options);
-            drivers.add(driver);
-            return driver;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
     @Test
     @DisplayName("two pages on two nodes: a message typed on one appears on the other")
     void twoPagesOnTwoNodes_messageCrosses() {
-        Path chromium = Binaries.require("chromium", "apt-get update && apt-get install -y chromium chromium-driver");
-        Path chromedriver = Binaries.require("chromedriver", "apt-get update && apt-get install -y chromium chromium-driver");
+        browsers = Chromium.require();
         cluster = ChatCluster.start(2);
 
-        WebDriver alice = open(browser(chromium, chromedriver), cluster.node(0).port(), "alice");
-        WebDriver bob = open(browser(chromium, chromedriver), cluster.node(1).port(), "bob");
+        WebDriver alice = open(browsers.open(), cluster.node(0).port(), "alice");
+        WebDriver bob = open(browsers.open(), cluster.node(1).port(), "bob");
         assertThat(text(alice, "mode")).startsWith("Demo mode:"); // issue 14: the page says who may be anyone
         assertThat(text(alice, "node")).contains(cluster.node(0).cluster().localNode().value());
         assertThat(text(bob, "node")).contains(cluster.node(1).cluster().localNode().value());
@@ -109,12 +78,11 @@ class BrowserTest {
     @Test
     @DisplayName("through nginx the badge names the node that holds the page's WebSocket")
     void throughNginx_badgeNamesNodeOfSocket() {
-        Path chromium = Binaries.require("chromium", "apt-get update && apt-get install -y chromium chromium-driver");
-        Path chromedriver = Binaries.require("chromedriver", "apt-get update && apt-get install -y chromium chromium-driver");
+        browsers = Chromium.require();
         Path nginxBinary = Binaries.require("nginx", "apt-get update && apt-get install -y nginx");
         cluster = ChatCluster.start(2);
         try (Nginx nginx = Nginx.start(nginxBinary, Nginx.Mode.LEAST, List.of(cluster.node(0).port(), cluster.node(1).port()))) {
-            WebDriver page = open(browser(chromium, chromedriver), nginx.port(), "carol");
+            WebDriver page = open(browsers.open(), nginx.port(), "carol");
             int[] holding = {-1};
             await().atMost(WAIT).until(() -> {
                 for (int i = 0; i < 2; i++) {
@@ -136,11 +104,10 @@ class BrowserTest {
     @Test
     @DisplayName("issue 14: on a node with a token secret the page says so and logs in with a token; sub is the user")
     void tokenLogin_userIsSub() {
-        Path chromium = Binaries.require("chromium", "apt-get update && apt-get install -y chromium chromium-driver");
-        Path chromedriver = Binaries.require("chromedriver", "apt-get update && apt-get install -y chromium chromium-driver");
+        browsers = Chromium.require();
         String secret = "browser-test-secret-0123456789abcdef";
         cluster = ChatCluster.start(1, new String[] {"--auth-secret", secret});
-        WebDriver page = browser(chromium, chromedriver);
+        WebDriver page = browsers.open();
         page.get("http://127.0.0.1:" + cluster.node(0).port() + "/");
         await().atMost(WAIT).untilAsserted(() -> assertThat(text(page, "mode")).contains("requires a token"));
 
@@ -179,7 +146,8 @@ class BrowserTest {
         driver.findElement(By.id("connect")).click();
         await().atMost(WAIT).untilAsserted(() -> assertThat(text(driver, "status")).isEqualTo("connected as " + user));
         driver.findElement(By.id("join")).click(); // the room field starts as "lobby"
-        await().atMost(WAIT).untilAsserted(() -> assertThat(driver.findElements(By.cssSelector("#rooms li[data-room='lobby']"))).hasSize(1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(driver.findElements(By.cssSelector("#rooms li[data-room='lobby']")))
+                .as("the page's log: %s", text(driver, "log")).hasSize(1));
         await().atMost(WAIT).untilAsserted(() -> assertThat(text(driver, "node")).startsWith("node ").doesNotContain("?"));
         return driver;
     }

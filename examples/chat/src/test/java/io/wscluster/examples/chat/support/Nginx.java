@@ -126,8 +126,46 @@ public final class Nginx implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops nginx's master and worker in their tracks (SIGSTOP): the balancer stalls, its open
+     * connections stay open but nothing passes or closes until {@link #unpause()}. A test uses it to hold
+     * a client's reconnect back for as long as it needs.
+     */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause() paused} nginx run again (SIGCONT). */
+    public void unpause() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        List<String> command = new java.util.ArrayList<>(List.of("kill", signal, Long.toString(process.pid())));
+        process.descendants().forEach(worker -> command.add(Long.toString(worker.pid())));
+        try {
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + new String(kill.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
+        if (process.isAlive()) {
+            try {
+                signal("-CONT"); // a paused nginx would not act on SIGTERM
+            } catch (IllegalStateException e) {
+                // a worker that exited meanwhile: SIGTERM below and destroyForcibly still end the master
+            }
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
