@@ -86,6 +86,7 @@ final class IdleLoad implements IoLoop.Handler {
             }
             r.rssAfter = servers.rssBytes();
             r.heapAfter = servers.heapAfterGc();
+            r.rssAfterGc = servers.rssBytes();
             if (s.histogram) {
                 ClassHistogram after = histograms("after");
                 java.nio.file.Path table = s.logDir.resolve(servers.kind + "-per-connection.md");
