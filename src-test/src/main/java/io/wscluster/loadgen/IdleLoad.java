@@ -47,6 +47,7 @@ final class IdleLoad implements IoLoop.Handler {
         try {
             warmUp();
             Thread.sleep(2_000);
+            ClassHistogram histogramBefore = s.histogram ? histograms("before") : null;
             r.heapBefore = servers.heapAfterGc();
             r.rssBefore = servers.rssBytes();
             long[] cpu0 = servers.cpuNanos();
@@ -85,13 +86,12 @@ final class IdleLoad implements IoLoop.Handler {
             }
             r.rssAfter = servers.rssBytes();
             r.heapAfter = servers.heapAfterGc();
+            r.rssAfterGc = servers.rssBytes();
             if (s.histogram) {
-                for (int i = 0; i < servers.pids.size(); i++) {
-                    java.nio.file.Path file = s.logDir.resolve(servers.kind + "-" + (i + 1) + "-histogram.txt");
-                    java.nio.file.Files.createDirectories(s.logDir);
-                    java.nio.file.Files.writeString(file, Proc.classHistogram(servers.pids.get(i), 45));
-                    r.problems.add("class histogram of " + servers.kind + " server " + (i + 1) + ": " + file);
-                }
+                ClassHistogram after = histograms("after");
+                java.nio.file.Path table = s.logDir.resolve(servers.kind + "-per-connection.md");
+                java.nio.file.Files.writeString(table, after.perConnection(histogramBefore, opened.get(), 1));
+                r.problems.add("class histograms in " + s.logDir + "; per connection, by class: " + table);
             }
             for (IoLoop loop : loops) {
                 r.connectLatency.add(loop.stats.connect);
@@ -107,6 +107,18 @@ final class IdleLoad implements IoLoop.Handler {
         }
         r.problems.addAll(problems);
         return r;
+    }
+
+    /** Saves each server's whole class histogram in the log directory; @return their sum */
+    private ClassHistogram histograms(String when) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(s.logDir);
+        ClassHistogram sum = new ClassHistogram();
+        for (int i = 0; i < servers.pids.size(); i++) {
+            String text = Proc.classHistogram(servers.pids.get(i), Integer.MAX_VALUE);
+            java.nio.file.Files.writeString(s.logDir.resolve(servers.kind + "-" + (i + 1) + "-histogram-" + when + ".txt"), text);
+            sum.add(ClassHistogram.parse(text));
+        }
+        return sum;
     }
 
     /**

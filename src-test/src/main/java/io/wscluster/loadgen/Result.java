@@ -43,6 +43,8 @@ final class Result {
     // idle
     long[] rssBefore = new long[0];
     long[] rssAfter = new long[0];
+    /** RSS read after the full GC that measures the live heap, as {@link #rssBefore} is. */
+    long[] rssAfterGc = new long[0];
     long[] heapBefore = new long[0];
     long[] heapAfter = new long[0];
     long clusterSessions = -1;
@@ -119,6 +121,14 @@ final class Result {
                     mb(rssBefore), mb(rssAfter), delta / 1048576.0, (double) delta / Math.max(1, opened)));
             b.append(String.format(Locale.ROOT, "   live heap after a full GC: before %s MB, after %s MB; delta %.0f B per connection%n",
                     mb(heapBefore), mb(heapAfter), (double) heapDeltaTotal() / Math.max(1, opened)));
+            if (rssAfterGc.length == rssBefore.length && rssAfterGc.length > 0) {
+                long gcDelta = 0;
+                for (int i = 0; i < rssAfterGc.length; i++) {
+                    gcDelta += rssAfterGc[i] - rssBefore[i];
+                }
+                b.append(String.format(Locale.ROOT, "   RSS after that full GC: %s MB; delta %.1f MB = %.0f B per connection (both ends after a full GC)%n",
+                        mb(rssAfterGc), gcDelta / 1048576.0, (double) gcDelta / Math.max(1, opened)));
+            }
             b.append(String.format(Locale.ROOT, "   CPU during the connects: servers %s s, generator %.1f s, others on the machine %.1f s in %.2f s; load average %s -> %s%n",
                     seconds(nodeCpuNanos), generatorCpuNanos / 1e9, otherCpuNanos / 1e9, connectSeconds, loadBefore, loadAfter));
             if (clusterSessions >= 0) {

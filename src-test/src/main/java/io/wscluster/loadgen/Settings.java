@@ -97,7 +97,7 @@ final class Settings {
             description = "idle/connect: connections opened and closed three times before the measured ones, to warm the servers up. Default: ${DEFAULT-VALUE}.")
     int warmConnects;
 
-    @Option(names = "--histogram", description = "idle: save each server's class histogram (jcmd GC.class_histogram) with the connections open.")
+    @Option(names = "--histogram", description = "idle: save each server's class histogram (jcmd GC.class_histogram) before the connects and with the connections open, and a table of what one connection holds, by class.")
     boolean histogram;
 
     @Option(names = "--jfr", description = "Record every server with JFR (settings=profile) into this directory.")

@@ -123,6 +123,61 @@ class HostileClientTest {
         }
     }
 
+    /** Issue 12: after the 101 the connection's bytes skip Grizzly's HTTP codec; they must still be read as frames. */
+    @Test
+    void afterTheUpgrade_anHttpRequest_isReadAsAFrame_notAnsweredAsHttp() throws IOException {
+        try (RawWebSocket ws = RawWebSocket.connect(node.get(0).port(), "/plain")) {
+            ws.sendText("before");
+            assertThat(ws.readText()).isEqualTo("before");
+
+            OutputStream out = ws.socket().getOutputStream();
+            out.write(upgrade("/plain", "dGhlIHNhbXBsZSBub25jZQ==").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+
+            // "GE..." as a frame is unmasked: closed with 1002; an HTTP answer would not parse as a close frame
+            assertThat(ws.awaitClose().code()).isEqualTo(1002);
+        }
+    }
+
+    /** Issue 12: frames split over many reads, and many frames in one read, after the upgrade. */
+    @Test
+    void afterTheUpgrade_framesSplitOverReadsOrSharingOne_areAllDelivered() throws IOException {
+        try (RawWebSocket ws = RawWebSocket.connect(node.get(0).port(), "/plain")) {
+            ws.socket().setTcpNoDelay(true);
+            OutputStream out = ws.socket().getOutputStream();
+            byte[] split = maskedText("one byte at a time");
+            for (byte b : split) {
+                out.write(b);
+                out.flush();
+            }
+            assertThat(ws.readText()).isEqualTo("one byte at a time");
+
+            byte[] first = maskedText("first");
+            byte[] second = maskedText("second");
+            byte[] both = new byte[first.length + second.length];
+            System.arraycopy(first, 0, both, 0, first.length);
+            System.arraycopy(second, 0, both, first.length, second.length);
+            out.write(both);
+            out.flush();
+            assertThat(ws.readText()).isEqualTo("first");
+            assertThat(ws.readText()).isEqualTo("second");
+        }
+    }
+
+    /** A final text frame under 126 bytes, masked with a fixed mask. */
+    private static byte[] maskedText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {0x12, 0x34, 0x56, 0x78};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i & 3]);
+        }
+        return frame;
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"/../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E/page.html", "/a/../../etc/passwd",
             "/..%2f..%2fetc%2fpasswd", "/..\\..\\etc\\passwd", "/../plain", "/%2e%2e/plain", "/%zz"})

@@ -2,6 +2,7 @@ package io.wscluster.tyrus.internal;
 
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.TransportFilter;
+import org.glassfish.grizzly.http.HttpServerFilter;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
@@ -9,7 +10,8 @@ import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 /**
  * Places our handshake filters around Tyrus's WebSocket filter; register it after Tyrus's
  * WebSocketAddOn. In read order: the transport, the {@link ConnectionGuard} (sockets from accept to
- * close), ..., {@link RefusalFilter} (completes refusals on their way out), {@link AdmissionFilter},
+ * close), ..., {@link UpgradedReads} (upgraded connections skip the next one), Grizzly's HTTP codec,
+ * {@link RefusalFilter} (completes refusals on their way out), {@link AdmissionFilter},
  * Tyrus, {@link NoEndpointFilter}, then Grizzly's HTTP handlers.
  */
 final class AdmissionAddOn implements AddOn {
@@ -36,5 +38,10 @@ final class AdmissionAddOn implements AddOn {
             throw new IllegalStateException("no transport filter in the Grizzly filter chain");
         }
         builder.add(transport + 1, guard);
+        int codec = builder.indexOfType(HttpServerFilter.class);
+        if (codec < 0) {
+            throw new IllegalStateException("no HTTP codec filter in the Grizzly filter chain");
+        }
+        builder.add(codec, new UpgradedReads());
     }
 }

@@ -28,7 +28,7 @@ import java.util.Map;
  *
  * <p>After the upgrade it meters the client's frames: the first message over its size limit closes
  * the connection with 1009, an unmasked frame (RFC 6455 requires clients to mask) with 1002. It tells
- * the guard when a 101 goes out and when a frame comes in.
+ * the guard and {@link UpgradedReads} when a 101 goes out, and the guard when a frame comes in.
  */
 final class AdmissionFilter extends BaseFilter {
 
@@ -96,6 +96,7 @@ final class AdmissionFilter extends BaseFilter {
                 : message instanceof HttpHeader h ? h : null;
         if (header instanceof HttpResponsePacket response && response.getStatus() == 101) {
             guard.upgraded(ctx.getConnection());
+            UpgradedReads.upgraded(ctx.getConnection());
         }
         return ctx.getInvokeAction();
     }
