@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +92,8 @@ class ChatHistoryFlagsTest {
                 sender.send("op", "send", "room", room, "body", "m" + i);
             }
             await().atMost(ChatClient.WAIT).until(() -> sender.received("msg").size() == 3);
+            // Every append is done by now: the room's sequence was last touched before this moment.
+            long lastAppendedBy = System.nanoTime();
 
             ChatClient resumer = client(cluster, 0, "resumer");
             AtomicReference<JsonNode> refused = new AtomicReference<>();
@@ -114,6 +117,10 @@ class ChatHistoryFlagsTest {
             assertThat(refused.get().path("recovered").isBoolean()).isTrue();
             assertThat(Duration.ofNanos(refusedAfterNanos.get())).isGreaterThanOrEqualTo(Duration.ofMillis(ttl));
 
+            // A refusal comes once the oldest missed message is older than the TTL; the sequence restarts
+            // once the room had no message for longer than the TTL, which can be later (under load the
+            // three sends are appended over some time). Send the next one after that.
+            await().atMost(ChatClient.WAIT).until(() -> System.nanoTime() - lastAppendedBy > TimeUnit.MILLISECONDS.toNanos(ttl));
             int seen = resumer.received("msg").size();
             sender.send("op", "send", "room", room, "body", "fresh");
             await().atMost(ChatClient.WAIT).until(() -> resumer.received("msg").size() == seen + 1);
