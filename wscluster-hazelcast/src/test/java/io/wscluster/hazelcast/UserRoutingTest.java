@@ -135,4 +135,24 @@ class UserRoutingTest {
         }
         await().atMost(WAIT).until(() -> join(a.cluster().messenger().sendText(Target.user(user), "gone")).equals(Delivery.NOBODY));
     }
+
+    @Test
+    void sendToUser_afterTheNodeOfOneSessionCrashed_reachesTheOtherAndCountsOnlyIt() throws Exception {
+        try (ClusterFixture three = ClusterFixture.start(3)) {
+            Member x = three.get(0);
+            Member y = three.get(1);
+            Member z = three.get(2);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(x.cluster().nodes()).hasSize(3));
+            String user = unique("survivor");
+            SessionInfo onY = y.host().open("/chat", user, Map.of());
+            z.host().open("/chat", user, Map.of());
+            assertThat(join(x.cluster().messenger().sendText(Target.user(user), "both"))).isEqualTo(new Delivery(2, 2));
+
+            z.cluster().crash();
+
+            await().atMost(WAIT).until(() -> join(x.cluster().messenger().sendText(Target.user(user), "one"))
+                    .equals(new Delivery(1, 1)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(y.server().texts(onY.id())).startsWith("both").contains("one"));
+        }
+    }
 }
