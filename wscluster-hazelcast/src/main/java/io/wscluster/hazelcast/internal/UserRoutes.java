@@ -33,7 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * entry listener last reported it. Events of one key arrive in the order the map changed, so it
  * converges on the map; it is the complete source (a node that starts later gets every user from
  * it: listener first, then a snapshot, and the snapshot never overwrites a key the listener already
- * set), but it lags.</li>
+ * set), but it lags. On a node that is just starting, an event older than the snapshot can still
+ * arrive after it and set an older value for one key until the next event; nodes already running
+ * never see that.</li>
  * <li><b>pushed</b>: for each node, that node's sessions of the user as the node itself announced
  * them ({@link UserAnnouncer}): after every open and close of a session with a user, the owner
  * sends its current sessions of that user with a version (under a lock per user, so announcements
