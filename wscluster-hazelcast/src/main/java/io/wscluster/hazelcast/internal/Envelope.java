@@ -9,6 +9,8 @@ import io.wscluster.Target;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.wscluster.hazelcast.internal.WireFormat.enumAt;
 import static io.wscluster.hazelcast.internal.WireFormat.read;
@@ -36,10 +38,11 @@ import static io.wscluster.hazelcast.internal.WireFormat.writeString;
  * @param closeCode   DISCONNECT: the close code
  * @param result      REPLY: the result
  * @param entry       SYNC: the routing entry as written
+ * @param presence    PRESENCE: the sending node's sessions of the user named by {@code name}
  */
 public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind targetKind, String name,
                        String excluded, Message message, String room, CloseCode closeCode, int result,
-                       RoutingEntry entry) {
+                       RoutingEntry entry, UserRoutes.Pushed presence) {
 
     /** Envelope kinds sent to one node's inbox. */
     public enum Kind {
@@ -54,7 +57,9 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
         /** Apply a room's routing entry to the local cache (the join barrier); reply 1. */
         SYNC,
         /** The answer to a request. */
-        REPLY
+        REPLY,
+        /** Apply a node's sessions of a user to the local user routes; reply 1 if asked (the presence barrier). */
+        PRESENCE
     }
 
     /**
@@ -132,6 +137,28 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
     }
 
     /**
+     * Encodes a node's announcement of its sessions of a user.
+     *
+     * @param correlation 0 for fire-and-forget, else the reply's id
+     * @param replyTo     the node to reply to, or null
+     * @param user        the user
+     * @param presence    the node, version and sessions
+     * @return the bytes
+     */
+    static byte[] encodePresence(long correlation, NodeId replyTo, String user, UserRoutes.Pushed presence) {
+        return write(out -> {
+            header(out, Kind.PRESENCE, correlation, replyTo);
+            writeString(out, user);
+            writeString(out, presence.node().value());
+            out.writeLong(presence.version());
+            out.writeInt(presence.sessions().size());
+            for (String session : presence.sessions()) {
+                writeString(out, session);
+            }
+        });
+    }
+
+    /**
      * Encodes a reply.
      *
      * @param correlation the request's id
@@ -166,23 +193,38 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
                     boolean text = in.readBoolean();
                     byte[] payload = readBytes(in);
                     Message message = text ? Message.text(new String(payload, StandardCharsets.UTF_8)) : Message.wrapBinary(payload);
-                    return new Envelope(kind, correlation, replyNode, targetKind, name, excluded, message, null, null, 0, null);
+                    return new Envelope(kind, correlation, replyNode, targetKind, name, excluded, message, null, null, 0, null, null);
                 }
                 case JOIN:
                 case LEAVE:
-                    return new Envelope(kind, correlation, replyNode, null, readString(in), null, null, readString(in), null, 0, null);
+                    return new Envelope(kind, correlation, replyNode, null, readString(in), null, null, readString(in), null, 0, null, null);
                 case DISCONNECT: {
                     String session = readString(in);
                     CloseCode code = new CloseCode(in.readInt(), readString(in));
-                    return new Envelope(kind, correlation, replyNode, null, session, null, null, null, code, 0, null);
+                    return new Envelope(kind, correlation, replyNode, null, session, null, null, null, code, 0, null, null);
                 }
                 case SYNC: {
                     String room = readString(in);
                     RoutingEntry entry = RoutingEntry.decode(readBytes(in));
-                    return new Envelope(kind, correlation, replyNode, null, null, null, null, room, null, 0, entry);
+                    return new Envelope(kind, correlation, replyNode, null, null, null, null, room, null, 0, entry, null);
+                }
+                case PRESENCE: {
+                    String user = readString(in);
+                    NodeId node = new NodeId(readString(in));
+                    long version = in.readLong();
+                    int count = in.readInt();
+                    if (count < 0 || count > 100_000) {
+                        throw new IllegalArgumentException("bad session count " + count);
+                    }
+                    List<String> sessions = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        sessions.add(new SessionId(readString(in)).value());
+                    }
+                    return new Envelope(kind, correlation, replyNode, null, user, null, null, null, null, 0, null,
+                            new UserRoutes.Pushed(node, version, List.copyOf(sessions)));
                 }
                 case REPLY:
-                    return new Envelope(kind, correlation, null, null, null, null, null, null, null, in.readInt(), null);
+                    return new Envelope(kind, correlation, null, null, null, null, null, null, null, in.readInt(), null, null);
                 default:
                     throw new IllegalArgumentException("unknown envelope kind " + kind);
             }

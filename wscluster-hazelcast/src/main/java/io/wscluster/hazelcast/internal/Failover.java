@@ -153,6 +153,7 @@ final class Failover {
     void reconcileNow(String why) {
         LOG.debug("node {} reconciling ({})", context.id, why);
         tables.routing.reload();
+        tables.userRoutes.reload();
         reassertLocal();
         removeOwnStale();
         liveness.afterReconcile(this);

@@ -109,11 +109,12 @@ public final class HazelcastNode {
         this.events = new EventTopic(context, tables);
         LocalSessions local = new LocalSessions();
         NodeInterest interest = new NodeInterest(context.id, tables.routing, local);
-        this.registry = new SessionRegistry(context, tables, events, local, interest);
+        this.registry = new SessionRegistry(context, tables, events, local, interest,
+                new UserAnnouncer(context, link, live, local));
         this.history = new RoomHistory(context, tables, registry, live, history);
         this.rooms = new RoomMembership(context, tables, registry, interest, link, live, this.history);
         this.router = new Router(context, tables, registry, link, live, this.history);
-        this.peers = new PeerRequests(context, link, router, rooms, registry, tables.routing);
+        this.peers = new PeerRequests(context, link, router, rooms, registry, tables.routing, tables.userRoutes);
         this.liveness = Liveness.of(context, tables);
         this.nodeTable = new NodeTable(context, tables, live, link, events.hub(), liveness.member());
         this.failover = new Failover(context, tables, live, nodeTable, registry, interest, events, liveness);
@@ -125,6 +126,8 @@ public final class HazelcastNode {
         tables.sessions.addIndex(IndexType.SORTED, "__key");
         tables.routing.start();
         unsubscribes.add(tables.routing::stop);
+        tables.userRoutes.start();
+        unsubscribes.add(tables.userRoutes::stop);
         unsubscribes.add(nodeTable.follow());
         unsubscribes.add(link.listen(peers::serve));
         unsubscribes.add(history.listen());

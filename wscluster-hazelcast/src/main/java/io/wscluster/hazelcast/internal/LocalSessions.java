@@ -112,6 +112,29 @@ final class LocalSessions {
         return members == null ? 0 : members.size();
     }
 
+    /**
+     * @param user a user
+     * @return the ids of the user's local sessions, a fresh list
+     */
+    List<String> sessionsOfUser(String user) {
+        Set<SessionId> ids = byUser.get(user);
+        List<String> found = new ArrayList<>();
+        if (ids != null) {
+            for (SessionId id : ids) {
+                found.add(id.value());
+            }
+        }
+        return found;
+    }
+
+    /**
+     * @param user a user
+     * @return true if the user has a session on this node
+     */
+    boolean hasUser(String user) {
+        return byUser.containsKey(user);
+    }
+
     /** @return every room with at least one local member */
     Set<String> rooms() {
         return byRoom.keySet();

@@ -111,9 +111,12 @@ final class NodeTable {
         return true;
     }
 
-    /** A node is gone: the link forgets it. */
+    /** A node is gone: the link and the user routes forget it. */
     void forget(NodeId node) {
         link.forget(node);
+        if (!node.equals(context.id)) {
+            tables.userRoutes.forget(node);
+        }
     }
 
     private void joined(NodeRecord record) {

@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves what other nodes send this node: deliveries to its sessions, joins and leaves of its
- * sessions, closes, and routing entries of the join barrier. Runs on the inbound thread in arrival
+ * sessions, closes, routing entries of the join barrier and user announcements of the presence barrier. Runs on the inbound thread in arrival
  * order (see {@link NodeLink}), except joins and leaves: they wait for the join barrier, which
  * needs the inbound thread for the acknowledgements, so they run on the requests thread, still in
  * arrival order among themselves.
@@ -21,9 +21,11 @@ final class PeerRequests {
     private final RoomMembership rooms;
     private final SessionRegistry registry;
     private final RoutingTable routing;
+    private final UserRoutes userRoutes;
 
     PeerRequests(NodeContext context, NodeLink link, Router router, RoomMembership rooms, SessionRegistry registry,
-                 RoutingTable routing) {
+                 RoutingTable routing, UserRoutes userRoutes) {
+        this.userRoutes = userRoutes;
         this.context = context;
         this.link = link;
         this.router = router;
@@ -60,6 +62,10 @@ final class PeerRequests {
                 break;
             case SYNC:
                 routing.apply(envelope.room(), envelope.entry());
+                link.reply(envelope.replyTo(), envelope.correlation(), 1);
+                break;
+            case PRESENCE:
+                userRoutes.apply(envelope.name(), envelope.presence());
                 link.reply(envelope.replyTo(), envelope.correlation(), 1);
                 break;
             default:

@@ -27,7 +27,8 @@ import java.util.concurrent.CompletionStage;
  * <p>Design notes. A session message goes to the owner named by the session id, with no lookup. A
  * room message goes once to each node that holds members of the room, read from this node's copy
  * of the routing table ({@link RoutingTable}, no network call); a user message once to each node
- * that holds a session of the user, read from presence. Each receiving node fans out to its own
+ * that holds a session of the user, read from this node's copy of presence ({@link UserRoutes}, no
+ * network call either). Each receiving node fans out to its own
  * sessions. One publish costs one message per interested node, never one per session, and a node
  * with no member receives nothing. The counts a room or user send reports are those of the table
  * (the receivers do not reply); session, endpoint and all-session sends ask each node and add up
@@ -123,19 +124,28 @@ final class Router implements Messenger {
                 .thenApply(count -> count > 0 ? new Delivery(count, 1) : Delivery.NOBODY);
     }
 
+    /** Routes by this node's copy of presence ({@link UserRoutes}) and its own index: no network call. */
     private Delivery sendToUser(Target target, Message message) {
-        String[] ids = tables.users.get(target.name());
-        if (ids == null) {
-            return Delivery.NOBODY;
-        }
+        String user = target.name();
+        NodeId me = context.id;
+        Map<NodeId, Integer> perNode = tables.userRoutes.nodesOf(user);
+        boolean mine = registry.local().hasUser(user);
         String excluded = target.excluded().map(SessionId::value).orElse(null);
-        Map<NodeId, Integer> perNode = new HashMap<>();
-        for (String id : ids) {
-            if (!id.equals(excluded)) {
-                perNode.merge(new SessionId(id).node(), 1, Integer::sum);
+        if (mine != perNode.containsKey(me) || excluded != null) {
+            perNode = new HashMap<>(perNode);
+            if (mine) {
+                perNode.putIfAbsent(me, 1); // the count comes from the local delivery
+            } else {
+                perNode.remove(me);
+            }
+            if (excluded != null) {
+                NodeId owner = new SessionId(excluded).node();
+                if (!owner.equals(me) && tables.userRoutes.names(user, excluded)) {
+                    perNode.computeIfPresent(owner, (n, c) -> c > 1 ? c - 1 : null);
+                }
             }
         }
-        return route(target, message, perNode);
+        return perNode.isEmpty() ? Delivery.NOBODY : route(target, message, perNode);
     }
 
     private Delivery sendToRoom(Target target, Message message) {

@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * local index ({@link LocalSessions}) is the truth it writes from and re-asserts after a partition
  * heals. Changes to one session are made under a lock per session stripe (shared with
  * {@link RoomMembership}), so a concurrent join, leave, attribute change or close cannot reorder
- * the writes. Presence is changed with compare-and-set ({@link UserTable}): exactly one writer sees
+ * the writes. After a session with a user opens or closes, this node announces its sessions of that
+ * user to the others ({@link UserAnnouncer}; an open waits for them, so the session is reachable as
+ * a user from every node once {@code open} returns). Presence is changed with compare-and-set ({@link UserTable}): exactly one writer sees
  * a user come online or go offline, and publishes that event. Every write is idempotent, so
  * re-asserting is always safe. A join writes the record, then the membership, then the interest,
  * and {@link #deregister} undoes them in reverse: whatever a crash interrupts, the dead node's
@@ -60,12 +62,15 @@ final class SessionRegistry implements Registry, SessionHost {
     private final EventTopic events;
     private final LocalSessions local;
     private final NodeInterest interest;
+    private final UserAnnouncer announcer;
     private final AtomicLong sessionSequence = new AtomicLong();
     private final Object[] sessionLocks = new Object[STRIPES];
     private final AtomicBoolean attached = new AtomicBoolean();
     private volatile LocalDelivery delivery = NO_SERVER;
 
-    SessionRegistry(NodeContext context, SharedTables tables, EventTopic events, LocalSessions local, NodeInterest interest) {
+    SessionRegistry(NodeContext context, SharedTables tables, EventTopic events, LocalSessions local, NodeInterest interest,
+                    UserAnnouncer announcer) {
+        this.announcer = announcer;
         this.context = context;
         this.tables = tables;
         this.events = events;
@@ -147,6 +152,9 @@ final class SessionRegistry implements Registry, SessionHost {
                 throw ClusterException.failed("registration of session '" + id + "'", e);
             }
         }
+        if (user != null) {
+            announcer.opened(user);
+        }
         events.publish(TopicEvent.encodeSession(TopicEvent.Kind.OPENED, info));
         if (online) {
             events.publish(TopicEvent.encodeUser(TopicEvent.Kind.ONLINE, user, id));
@@ -184,6 +192,7 @@ final class SessionRegistry implements Registry, SessionHost {
                 interest.publish(room);
             }
         }
+        info.user().ifPresent(announcer::closed);
         try {
             deregister(info, false);
         } catch (RuntimeException e) {
@@ -209,6 +218,7 @@ final class SessionRegistry implements Registry, SessionHost {
                 interest.publish(room);
             }
         }
+        info.user().ifPresent(announcer::closed);
         deregister(info, false);
     }
 

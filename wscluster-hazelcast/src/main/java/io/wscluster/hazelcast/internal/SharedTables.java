@@ -14,7 +14,8 @@ import io.wscluster.SessionInfo;
  * <ul>
  * <li>{@value #SESSIONS}: session id to record, the registry. Only the owning node writes a
  * session's record.</li>
- * <li>{@value #USERS}: user to session ids, for user lookups and presence ({@link UserTable}).</li>
+ * <li>{@value #USERS}: user to session ids, for user lookups and presence ({@link UserTable}); every
+ * node follows it in a local copy for routing user messages ({@link UserRoutes}).</li>
  * <li>{@value #ROOMS}: a MultiMap room to "session user" ({@link #memberValue}), for room lookups.</li>
  * <li>{@value #INTEREST}: room to node and member count, the routing table ({@link RoutingTable}).</li>
  * <li>{@value #NODES}: node id to record, the node table.</li>
@@ -38,6 +39,7 @@ final class SharedTables {
     final IMap<String, byte[]> sessions;
     final IMap<String, String[]> users;
     final UserTable presence;
+    final UserRoutes userRoutes;
     final MultiMap<String, String> roomMembers;
     final RoutingTable routing;
     final IMap<String, byte[]> nodes;
@@ -52,6 +54,7 @@ final class SharedTables {
         this.sessions = hz.getMap(SESSIONS);
         this.users = hz.getMap(USERS);
         this.presence = new UserTable(users);
+        this.userRoutes = new UserRoutes(users);
         this.roomMembers = hz.getMultiMap(ROOMS);
         this.routing = new RoutingTable(hz.getMap(INTEREST), ticker, seal, reader);
         this.nodes = hz.getMap(NODES);
