@@ -5,9 +5,9 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.spi.merge.MergingValue;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
-import com.hazelcast.spi.merge.SplitBrainMergeTypes.MapMergeTypes;
 
 import java.util.List;
 
@@ -42,7 +42,7 @@ import java.util.List;
  *
  * <p>Public only because Hazelcast instantiates a merge policy by its class name.
  */
-public final class HistoryMerge implements SplitBrainMergePolicy<Object, MapMergeTypes<Object, Object>, Object> {
+public final class HistoryMerge implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
 
     /** For Hazelcast's deserialization. */
     public HistoryMerge() {
@@ -60,7 +60,7 @@ public final class HistoryMerge implements SplitBrainMergePolicy<Object, MapMerg
     }
 
     @Override
-    public Object merge(MapMergeTypes<Object, Object> merging, MapMergeTypes<Object, Object> existing) {
+    public Object merge(MergingValue<Object> merging, MergingValue<Object> existing) {
         if (existing == null) {
             return merging.getRawValue();
         }
