@@ -129,10 +129,6 @@ class HistoryPartitionTest {
                 && joined.path("epoch").asText().equals(f.path("epoch").asText())).toList();
     }
 
-    private static List<JsonNode> everyMsg(ChatClient client, String room) {
-        return msgs(client, room);
-    }
-
     /**
      * Resumes {@code room} from {@code seen} and checks the answer against the observer's history.
      *
@@ -251,7 +247,7 @@ class HistoryPartitionTest {
             Map<String, String> epochAfter = new HashMap<>();
             for (String room : rooms) {
                 await().atMost(WAIT).until(() -> msgs(observer, room).stream().anyMatch(f -> ("late" + (LATE - 1)).equals(f.path("body").asText())));
-                for (JsonNode f : everyMsg(observer, room)) {
+                for (JsonNode f : msgs(observer, room)) {
                     merged.put(room + "/" + f.path("epoch").asText() + ":" + f.path("offset").asLong(), f.path("body").asText());
                     epochAfter.put(room, f.path("epoch").asText());
                 }
