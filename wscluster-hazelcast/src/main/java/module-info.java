@@ -20,4 +20,6 @@ module io.wscluster.hazelcast {
 
     exports io.wscluster.hazelcast;
     exports io.wscluster.hazelcast.metrics;
+    // Hazelcast instantiates the history map's merge policy (internal.HistoryMerge) by its name
+    opens io.wscluster.hazelcast.internal to com.hazelcast.core;
 }

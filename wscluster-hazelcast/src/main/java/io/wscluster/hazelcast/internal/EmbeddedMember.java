@@ -158,6 +158,7 @@ public final class EmbeddedMember {
     public HazelcastInstance start(Config userConfig, Duration failureTimeout) {
         Config effective = userConfig != null ? userConfig : config();
         applyProperties(effective, failureTimeout);
+        HistoryMerge.configure(effective);
         return Hazelcast.newHazelcastInstance(effective);
     }
 

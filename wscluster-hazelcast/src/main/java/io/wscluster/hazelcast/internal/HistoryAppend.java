@@ -23,6 +23,15 @@ import java.util.Map;
  * id the log already holds (an append retried after its first attempt was applied, say when the
  * owner died before answering) is not numbered twice: its first offset is returned.
  *
+ * <p>Partitions. While the cluster is split, each side that holds a replica of the room's log (its
+ * owner or its backup) runs this step on its own copy, so both sides can number different messages
+ * with the same offsets of one epoch; a side with no replica opens a new epoch. Nothing here can
+ * tell a partition from the death of the other side, so the ambiguity is settled when the logs meet
+ * again: {@link HistoryMerge} keeps the larger side's log if the smaller side numbered nothing in
+ * its epoch since the split, and restarts the sequence with a new epoch otherwise. The guarantee
+ * this gives a resuming client (recovered exactly, or refused with a new epoch; never a silent gap)
+ * is in the README, "History across a partition", and tested by {@code HistoryPartitionTest}.
+ *
  * <p>Cost: the held messages are not decoded; the step reads the log's header and each entry's
  * length, offset, time and batch id, and copies the kept bytes once.
  */

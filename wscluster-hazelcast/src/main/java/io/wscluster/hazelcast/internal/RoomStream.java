@@ -46,6 +46,8 @@ import java.util.TreeMap;
  * neither repeat nor skip across a migration. If every holder of a room's log dies, the next open
  * or append starts a new epoch at offset 1: streams switch to it, members' cursors go back to 0,
  * and messages of an older epoch that arrive later are dropped.</li>
+ * <li><b>Split brain.</b> Both sides may number the room in one epoch; the merge restarts such a
+ * sequence with a new epoch ({@link HistoryMerge}), which streams follow as above.</li>
  * </ul>
  * Messages of a node's own sends reach it without any map operation beyond the append.
  */

@@ -300,6 +300,17 @@ public final class ChatClient implements AutoCloseable {
         return !closed.isDone();
     }
 
+    /**
+     * Closes the connection cleanly: sends a close frame with 1000 and waits for the server's.
+     *
+     * @param timeout how long to wait for the server's close frame
+     * @return the server's close
+     */
+    public Close closeCleanly(Duration timeout) {
+        complete(socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
+        return awaitClose(timeout);
+    }
+
     /** Drops the connection (no close handshake) unless the server closed it. */
     @Override
     public void close() {
