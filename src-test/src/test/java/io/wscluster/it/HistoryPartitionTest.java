@@ -71,12 +71,7 @@ class HistoryPartitionTest {
 
     /** Sends a join and waits for its answer, retrying while the cluster answers {@code unavailable}. */
     private static JsonNode join(ChatClient client, String room, Object... extra) {
-        Object[] frame = new Object[4 + extra.length];
-        frame[0] = "op";
-        frame[1] = "join";
-        frame[2] = "room";
-        frame[3] = room;
-        System.arraycopy(extra, 0, frame, 4, extra.length);
+        Object[] frame = ChatClient.joinFrame(room, extra);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             int from = client.received().size();

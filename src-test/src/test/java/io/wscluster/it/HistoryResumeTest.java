@@ -40,12 +40,7 @@ class HistoryResumeTest {
     private static final int MISSED = 10;
 
     private static JsonNode join(ChatClient client, String room, Object... extra) {
-        Object[] frame = new Object[4 + extra.length];
-        frame[0] = "op";
-        frame[1] = "join";
-        frame[2] = "room";
-        frame[3] = room;
-        System.arraycopy(extra, 0, frame, 4, extra.length);
+        Object[] frame = ChatClient.joinFrame(room, extra);
         return client.request("joined", frame);
     }
 

@@ -147,6 +147,23 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * The key/value pairs of a join, for {@link #send} or {@link #request}.
+     *
+     * @param room  the room
+     * @param extra more key/value pairs of the join (since, last), in order
+     * @return op, join, room, the room, then {@code extra}
+     */
+    public static Object[] joinFrame(String room, Object... extra) {
+        Object[] frame = new Object[4 + extra.length];
+        frame[0] = "op";
+        frame[1] = "join";
+        frame[2] = "room";
+        frame[3] = room;
+        System.arraycopy(extra, 0, frame, 4, extra.length);
+        return frame;
+    }
+
+    /**
      * Sends a frame and waits for the first frame with the given op received after it was sent.
      *
      * @param op        the op of the answer, e.g. {@code joined}

@@ -53,12 +53,7 @@ public abstract class ChatHistoryKit extends ChatProtocolKit {
 
     /** Joins with extra join fields (since, last) and returns the {@code joined} answer. */
     private static JsonNode join(ChatClient c, String room, Object... extra) {
-        Object[] frame = new Object[4 + extra.length];
-        frame[0] = "op";
-        frame[1] = "join";
-        frame[2] = "room";
-        frame[3] = room;
-        System.arraycopy(extra, 0, frame, 4, extra.length);
+        Object[] frame = ChatClient.joinFrame(room, extra);
         JsonNode joined = c.request("joined", frame);
         assertThat(joined.path("room").asText()).isEqualTo(room);
         return joined;
