@@ -85,7 +85,7 @@ final class IdleLoad implements IoLoop.Handler {
             }
             r.rssAfter = servers.rssBytes();
             r.heapAfter = servers.heapAfterGc();
-            if (s.histogram) {
+            if (s.histogram && servers.isJvm()) {
                 for (int i = 0; i < servers.pids.size(); i++) {
                     java.nio.file.Path file = s.logDir.resolve(servers.kind + "-" + (i + 1) + "-histogram.txt");
                     java.nio.file.Files.createDirectories(s.logDir);
