@@ -101,6 +101,7 @@ function health(res, status, members) {
 const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE, perMessageDeflate: false, clientTracking: false });
 
 server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy()); // a client that resets a refused socket must not end the process
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (path !== '/chat') {
