@@ -16,8 +16,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The servers under load in one run: chat nodes or the ceiling server the generator started as
- * child processes (their PIDs known), or servers started elsewhere (addresses and optional PIDs).
+ * The servers under load in one run: chat nodes, the ceiling server or the classic-design baseline
+ * (Node.js nodes and their redis-server) the generator started as child processes (their PIDs
+ * known), or servers started elsewhere (addresses and optional PIDs). For the baseline, the
+ * redis-server's PID comes last in {@link #pids} and has no address: its CPU and memory count as
+ * the servers', as Hazelcast's count inside a chat node.
  */
 final class Cluster implements AutoCloseable {
 
@@ -36,7 +39,16 @@ final class Cluster implements AutoCloseable {
         this.started = started;
     }
 
-    static Cluster start(Settings s, boolean ceiling) throws InterruptedException {
+    /**
+     * Starts the servers of one target.
+     *
+     * @param target cluster, ceiling or node (see {@link Settings#targets()})
+     */
+    static Cluster start(Settings s, String target) throws InterruptedException {
+        if (target.equals("node")) {
+            return startBaseline(s);
+        }
+        boolean ceiling = target.equals("ceiling");
         if (!ceiling && !s.urls.isEmpty()) {
             List<InetSocketAddress> addresses = new ArrayList<>();
             for (String url : s.urls) {
@@ -95,6 +107,42 @@ final class Cluster implements AutoCloseable {
                 addresses, pids, nodes);
     }
 
+    /** The classic design: one redis-server, then --nodes Node.js servers publishing through it. */
+    private static Cluster startBaseline(Settings s) throws InterruptedException {
+        Path dir = s.baselineDir();
+        Set<Integer> taken = new HashSet<>();
+        List<NodeProcess> nodes = new ArrayList<>();
+        NodeProcess redis = null;
+        try {
+            redis = NodeProcess.redis("redis", s.redisCommand, NodeProcess.freePort(s.redisBasePort, taken), s.logDir);
+            redis.awaitReady(Duration.ofSeconds(30));
+            for (int i = 0; i < s.nodes; i++) {
+                nodes.add(NodeProcess.baseline("nodejs" + (i + 1), s.nodeCommand, dir, NodeProcess.freePort(s.basePort, taken),
+                        redis.port, s.rateLimit, s.logDir));
+            }
+            for (NodeProcess node : nodes) {
+                node.awaitReady(Duration.ofSeconds(60));
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            for (NodeProcess node : nodes) {
+                node.stop(Duration.ofSeconds(2));
+            }
+            if (redis != null) {
+                redis.stop(Duration.ofSeconds(2));
+            }
+            throw e;
+        }
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
+        for (NodeProcess node : nodes) {
+            addresses.add(new InetSocketAddress("127.0.0.1", node.port));
+            pids.add(node.pid());
+        }
+        pids.add(redis.pid());
+        nodes.add(redis);
+        return new Cluster("node", addresses, pids, nodes);
+    }
+
     private static List<String> withJfr(Settings s, List<String> jvm, String name) {
         List<String> all = new ArrayList<>(jvm);
         if (s.jfrDir != null) {
@@ -111,6 +159,11 @@ final class Cluster implements AutoCloseable {
 
     boolean isCeiling() {
         return kind.startsWith("ceiling");
+    }
+
+    /** @return whether the servers are JVMs (jcmd works); the baseline's Node.js and Redis are not */
+    boolean isJvm() {
+        return !kind.equals("node");
     }
 
     long[] cpuNanos() {
@@ -132,14 +185,15 @@ final class Cluster implements AutoCloseable {
     long[] heapAfterGc() {
         long[] heap = new long[pids.size()];
         for (int i = 0; i < heap.length; i++) {
-            heap[i] = Proc.heapUsedAfterGc(pids.get(i));
+            // jcmd's attach would send SIGQUIT to a process that is no JVM, which ends it.
+            heap[i] = isJvm() ? Proc.heapUsedAfterGc(pids.get(i)) : -1;
         }
         return heap;
     }
 
-    /** @return the chat node's /health clusterSessions of the first node, or -1 (the ceiling has none) */
+    /** @return the chat node's /health clusterSessions of the first node, or -1 (the ceiling and the baseline have none) */
     long clusterSessions() {
-        if (isCeiling()) {
+        if (!kind.equals("cluster")) {
             return -1;
         }
         InetSocketAddress a = addresses.get(0);
@@ -161,11 +215,13 @@ final class Cluster implements AutoCloseable {
         return logs;
     }
 
-    /** Stops every server this generator started, by PID. */
+    /** Stops every server this generator started, by PID (the baseline's redis-server last: it is last in the list). */
     @Override
     public void close() {
         for (NodeProcess node : started) {
-            node.terminate();
+            if (!node.name.equals("redis")) {
+                node.terminate();
+            }
         }
         for (NodeProcess node : started) {
             node.stop(Duration.ofSeconds(15));

@@ -47,7 +47,7 @@ final class IdleLoad implements IoLoop.Handler {
         try {
             warmUp();
             Thread.sleep(2_000);
-            ClassHistogram histogramBefore = s.histogram ? histograms("before") : null;
+            ClassHistogram histogramBefore = s.histogram && servers.isJvm() ? histograms("before") : null;
             r.heapBefore = servers.heapAfterGc();
             r.rssBefore = servers.rssBytes();
             long[] cpu0 = servers.cpuNanos();
@@ -87,7 +87,7 @@ final class IdleLoad implements IoLoop.Handler {
             r.rssAfter = servers.rssBytes();
             r.heapAfter = servers.heapAfterGc();
             r.rssAfterGc = servers.rssBytes();
-            if (s.histogram) {
+            if (s.histogram && servers.isJvm()) {
                 ClassHistogram after = histograms("after");
                 java.nio.file.Path table = s.logDir.resolve(servers.kind + "-per-connection.md");
                 java.nio.file.Files.writeString(table, after.perConnection(histogramBefore, opened.get(), 1));

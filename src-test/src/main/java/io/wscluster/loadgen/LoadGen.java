@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code java -jar wscluster-loadgen.jar SCENARIO [options]}: drives chat nodes (chat-protocol.md)
  * with many client connections and reports what arrived, how fast and at what cost; then runs the
- * same load against the ceiling (one plain Tyrus server, no cluster) in the same invocation.
+ * same load against the ceiling (one plain Tyrus server, no cluster) in the same invocation, or
+ * against the classic design (Node.js {@code ws} nodes and Redis pub/sub, bench/node-baseline).
  * {@code java -jar wscluster-loadgen.jar jmh [JMH options]} runs the microbenchmarks.
  * Every server it starts is a child process stopped by PID at the end; only 127.0.0.1 is used.
  */
@@ -63,35 +64,51 @@ public final class LoadGen implements Callable<Integer> {
         System.out.println("# wscluster-loadgen " + String.join(" ", ProcessHandle.current().info().arguments().map(List::of).orElse(List.of())));
         System.out.println("# " + ZonedDateTime.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         List<Result> results = new ArrayList<>();
-        if (!s.target.equals("ceiling")) {
-            results.add(runOn(false));
-        }
-        if (!s.target.equals("cluster")) {
-            results.add(runOn(true));
+        for (String target : s.targets()) {
+            results.add(runOn(target));
         }
         System.out.println();
         for (Result r : results) {
             System.out.println(r.row());
         }
-        if (results.size() == 2) {
-            Result c = results.get(0);
-            Result ceiling = results.get(1);
-            if (s.isIdle()) {
-                System.out.printf(java.util.Locale.ROOT, "cluster tax: connects/s %.2fx of the ceiling; bytes per connection %.2fx%n",
-                        c.connectsPerSecond() / ceiling.connectsPerSecond(),
-                        (double) c.rssDeltaTotal() / Math.max(1, ceiling.rssDeltaTotal()));
-            } else {
-                System.out.printf(java.util.Locale.ROOT, "cluster tax: deliveries/s %.2fx of the ceiling; CPU per delivery %.2fx; p99 %.2fx%n",
-                        c.deliveriesPerSecond() / ceiling.deliveriesPerSecond(),
-                        c.cpuMicrosPerDelivery() / ceiling.cpuMicrosPerDelivery(),
-                        (double) c.latency.quantile(0.99) / Math.max(1, ceiling.latency.quantile(0.99)));
+        Result cluster = find(results, "cluster");
+        if (cluster != null) {
+            for (Result other : results) {
+                if (other.target.startsWith("ceiling")) {
+                    System.out.println("cluster tax: " + ratios(cluster, other, "of the ceiling"));
+                } else if (other.target.equals("node")) {
+                    System.out.println("against the classic design (Node ws + Redis): " + ratios(cluster, other, "of the baseline"));
+                }
             }
         }
         return 0;
     }
 
-    private Result runOn(boolean ceiling) throws Exception {
-        try (Cluster servers = Cluster.start(s, ceiling)) {
+    private static Result find(List<Result> results, String target) {
+        for (Result r : results) {
+            if (r.target.equals(target)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** @return the cluster's figures as multiples of the other target's */
+    private String ratios(Result c, Result other, String of) {
+        if (s.isIdle()) {
+            return String.format(java.util.Locale.ROOT, "connects/s %.2fx %s; bytes per connection %.2fx; CPU per connect %.2fx",
+                    c.connectsPerSecond() / other.connectsPerSecond(), of,
+                    (double) c.rssDeltaTotal() / Math.max(1, other.rssDeltaTotal()),
+                    ((double) c.totalCpuNanos() / Math.max(1, c.opened)) / ((double) other.totalCpuNanos() / Math.max(1, other.opened)));
+        }
+        return String.format(java.util.Locale.ROOT, "deliveries/s %.2fx %s; CPU per delivery %.2fx; p99 %.2fx",
+                c.deliveriesPerSecond() / other.deliveriesPerSecond(), of,
+                c.cpuMicrosPerDelivery() / other.cpuMicrosPerDelivery(),
+                (double) c.latency.quantile(0.99) / Math.max(1, other.latency.quantile(0.99)));
+    }
+
+    private Result runOn(String target) throws Exception {
+        try (Cluster servers = Cluster.start(s, target)) {
             System.out.println("# " + servers.kind + ": ports " + servers.addresses + ", pids " + servers.pids);
             Result r = s.isIdle() ? new IdleLoad(s, servers).run() : new ChatLoad(s, servers).run();
             System.out.print(r.describe());

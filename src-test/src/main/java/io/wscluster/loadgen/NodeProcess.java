@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server JVM the generator started (a chat node or the ceiling server), known by its PID, its
+ * A server the generator started (a chat node or the ceiling server, both JVMs, or a process of the
+ * classic-design baseline: a Node.js node or its redis-server), known by its PID, its
  * output in a log file. Stopped by PID at the end of every run, and by a shutdown hook if the
  * generator itself is stopped.
  */
@@ -35,12 +36,14 @@ final class NodeProcess {
     final int port;
     final Path log;
     private final Process process;
+    private final String readyMarker;
 
-    private NodeProcess(String name, int port, Path log, Process process) {
+    private NodeProcess(String name, int port, Path log, Process process, String readyMarker) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
+        this.readyMarker = readyMarker;
     }
 
     long pid() {
@@ -75,25 +78,45 @@ final class NodeProcess {
         return start(name, port, command, logDir);
     }
 
+    /** Starts one node of the classic-design baseline: {@code node server.js}, on 127.0.0.1, against a redis-server. */
+    static NodeProcess baseline(String name, String nodeCommand, Path dir, int port, int redisPort, String rateLimit, Path logDir) {
+        List<String> command = List.of(nodeCommand, dir.resolve("server.js").toString(), "--host", "127.0.0.1",
+                "--port", Integer.toString(port), "--redis-port", Integer.toString(redisPort), "--node", name,
+                "--rate-limit", rateLimit);
+        return start(name, port, command, logDir, "READY " + port);
+    }
+
+    /** Starts a redis-server bound to 127.0.0.1, without persistence, for the baseline's pub/sub. */
+    static NodeProcess redis(String name, String redisCommand, int port, Path logDir) {
+        List<String> command = List.of(redisCommand, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--maxclients", "1000");
+        return start(name, port, command, logDir, "Ready to accept connections");
+    }
+
     private static NodeProcess start(String name, int port, List<String> command, Path logDir) {
+        return start(name, port, command, logDir, "READY " + port);
+    }
+
+    private static NodeProcess start(String name, int port, List<String> command, Path logDir, String readyMarker) {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             Files.deleteIfExists(log);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            NodeProcess node = new NodeProcess(name, port, log, process);
+            NodeProcess node = new NodeProcess(name, port, log, process, readyMarker);
             RUNNING.add(node);
             return node;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + name, e);
+            throw new UncheckedIOException("could not start " + name + " (" + command.get(0) + ")"
+                    + (command.get(0).endsWith("java") ? "" : "; bench/node-baseline/setup.sh installs it"), e);
         }
     }
 
-    /** Waits for the {@code READY <port>} line. */
+    /** Waits for the line that says the server is ready ({@code READY <port>} for chat nodes). */
     void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String marker = "READY " + port;
+        String marker = readyMarker;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " (pid " + pid() + ") exited with " + process.exitValue()

@@ -119,8 +119,12 @@ final class Result {
             long delta = rssDeltaTotal();
             b.append(String.format(Locale.ROOT, "   memory: RSS before %s MB, after %s MB; delta %.1f MB = %.0f B per connection (all in)%n",
                     mb(rssBefore), mb(rssAfter), delta / 1048576.0, (double) delta / Math.max(1, opened)));
-            b.append(String.format(Locale.ROOT, "   live heap after a full GC: before %s MB, after %s MB; delta %.0f B per connection%n",
-                    mb(heapBefore), mb(heapAfter), (double) heapDeltaTotal() / Math.max(1, opened)));
+            if (heapDeltaTotal() >= 0) {
+                b.append(String.format(Locale.ROOT, "   live heap after a full GC: before %s MB, after %s MB; delta %.0f B per connection%n",
+                        mb(heapBefore), mb(heapAfter), (double) heapDeltaTotal() / Math.max(1, opened)));
+            } else {
+                b.append("   live heap after a full GC: not measured (servers that are not JVMs, or jcmd failed)\n");
+            }
             if (rssAfterGc.length == rssBefore.length && rssAfterGc.length > 0) {
                 long gcDelta = 0;
                 for (int i = 0; i < rssAfterGc.length; i++) {
@@ -163,10 +167,11 @@ final class Result {
     /** One markdown table row. */
     String row() {
         if (s.isIdle()) {
-            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f / %.1f | %.0f | %.0f | %s → %s | %.0f%% |",
+            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f / %.1f | %.0f | %s | %s → %s | %.0f%% |",
                     s.scenario, target, servers, opened, connectsPerSecond(), connectLatency.quantile(0.5) / 1e3,
                     connectLatency.quantile(0.99) / 1e3, (double) rssDeltaTotal() / Math.max(1, opened),
-                    (double) heapDeltaTotal() / Math.max(1, opened), mb(rssBefore), mb(rssAfter),
+                    heapDeltaTotal() < 0 ? "–" : String.format(Locale.ROOT, "%.0f", (double) heapDeltaTotal() / Math.max(1, opened)),
+                    mb(rssBefore), mb(rssAfter),
                     100.0 * otherCpuNanos / (connectSeconds * 1e9));
         }
         return String.format(Locale.ROOT, "| %s | %s | %d | %s | %d | %d | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %.0f%% | %.0f%% |",

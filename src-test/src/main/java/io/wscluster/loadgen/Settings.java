@@ -16,8 +16,22 @@ final class Settings {
     String scenario;
 
     @Option(names = "--target", defaultValue = "both",
-            description = "cluster (chat nodes), ceiling (one plain Tyrus server, no cluster) or both, one after the other. Default: ${DEFAULT-VALUE}.")
+            description = {"cluster (chat nodes), ceiling (one plain Tyrus server, no cluster), node (the classic design: --nodes Node.js ws servers",
+                    "and one redis-server, from bench/node-baseline; run its setup.sh once), both (= cluster,ceiling), or a comma-separated list",
+                    "run one after the other, e.g. cluster,node. Default: ${DEFAULT-VALUE}."})
     String target;
+
+    @Option(names = "--baseline-dir", description = "The classic-design baseline (server.js, node_modules). Default: bench/node-baseline, looked up from the working directory and its parents.")
+    Path baselineDir;
+
+    @Option(names = "--node-command", defaultValue = "node", description = "Node.js for --target node. Default: ${DEFAULT-VALUE}.")
+    String nodeCommand;
+
+    @Option(names = "--redis-command", defaultValue = "redis-server", description = "redis-server for --target node. Default: ${DEFAULT-VALUE}.")
+    String redisCommand;
+
+    @Option(names = "--redis-base-port", defaultValue = "26379", description = "First port to try for --target node's redis-server. Default: ${DEFAULT-VALUE}.")
+    int redisBasePort;
 
     @Option(names = "--ceiling-mode", defaultValue = "plain",
             description = "plain (what an application would write on Tyrus), notimer (no per-frame idle-timeout timer) or tuned (notimer, and room messages framed once). Default: ${DEFAULT-VALUE}.")
@@ -139,9 +153,20 @@ final class Settings {
         if (!List.of("plain", "notimer", "tuned").contains(ceilingMode)) {
             throw new IllegalArgumentException("--ceiling-mode must be plain, notimer or tuned but was " + ceilingMode);
         }
-        if (!List.of("cluster", "ceiling", "both").contains(target)) {
-            throw new IllegalArgumentException("--target must be cluster, ceiling or both but was " + target);
+        targets();
+    }
+
+    /** @return the targets to run, in order: cluster, ceiling or node ("both" = cluster then ceiling) */
+    List<String> targets() {
+        List<String> all = new ArrayList<>();
+        for (String t : target.split(",")) {
+            switch (t.trim()) {
+                case "both" -> all.addAll(List.of("cluster", "ceiling"));
+                case "cluster", "ceiling", "node" -> all.add(t.trim());
+                default -> throw new IllegalArgumentException("--target must be cluster, ceiling, node, both or a comma-separated list of them but was " + target);
+            }
         }
+        return all;
     }
 
     private void preset(int c, int r, int p, int w) {
@@ -158,6 +183,23 @@ final class Settings {
 
     boolean isIdle() {
         return scenario.equals("idle") || scenario.equals("connect");
+    }
+
+    /** @return the directory holding the baseline's server.js, with its npm dependencies installed */
+    Path baselineDir() {
+        Path found = baselineDir == null ? null : baselineDir.toAbsolutePath();
+        for (Path dir = Path.of("").toAbsolutePath(); found == null && dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("bench/node-baseline/server.js"))) {
+                found = dir.resolve("bench/node-baseline");
+            }
+        }
+        if (found == null || !Files.isRegularFile(found.resolve("server.js"))) {
+            throw new IllegalStateException("bench/node-baseline/server.js not found; run from the repository or pass --baseline-dir");
+        }
+        if (!Files.isDirectory(found.resolve("node_modules/ws")) || !Files.isDirectory(found.resolve("node_modules/ioredis"))) {
+            throw new IllegalStateException("the baseline's npm dependencies are missing; run " + found.resolve("setup.sh") + " once");
+        }
+        return found;
     }
 
     Path chatJar() {
