@@ -92,19 +92,10 @@ final class Cluster implements AutoCloseable {
                 node.awaitReady(Duration.ofSeconds(90));
             }
         } catch (RuntimeException | InterruptedException e) {
-            for (NodeProcess node : nodes) {
-                node.stop(Duration.ofSeconds(2));
-            }
+            stopAll(nodes);
             throw e;
         }
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        List<Long> pids = new ArrayList<>();
-        for (NodeProcess node : nodes) {
-            addresses.add(new InetSocketAddress("127.0.0.1", node.port));
-            pids.add(node.pid());
-        }
-        return new Cluster(ceiling ? (s.ceilingMode.equals("plain") ? "ceiling" : "ceiling-" + s.ceilingMode) : "cluster",
-                addresses, pids, nodes);
+        return of(ceiling ? (s.ceilingMode.equals("plain") ? "ceiling" : "ceiling-" + s.ceilingMode) : "cluster", nodes, List.of());
     }
 
     /** The classic design: one redis-server, then --nodes Node.js servers publishing through it. */
@@ -124,23 +115,31 @@ final class Cluster implements AutoCloseable {
                 node.awaitReady(Duration.ofSeconds(60));
             }
         } catch (RuntimeException | InterruptedException e) {
-            for (NodeProcess node : nodes) {
-                node.stop(Duration.ofSeconds(2));
-            }
+            stopAll(nodes);
             if (redis != null) {
                 redis.stop(Duration.ofSeconds(2));
             }
             throw e;
         }
+        return of("node", nodes, List.of(redis));
+    }
+
+    /** Servers the clients connect to, and processes besides them (Redis) whose CPU and memory count too. */
+    private static Cluster of(String kind, List<NodeProcess> servers, List<NodeProcess> others) {
         List<InetSocketAddress> addresses = new ArrayList<>();
-        List<Long> pids = new ArrayList<>();
-        for (NodeProcess node : nodes) {
-            addresses.add(new InetSocketAddress("127.0.0.1", node.port));
-            pids.add(node.pid());
+        List<NodeProcess> all = new ArrayList<>(servers);
+        all.addAll(others);
+        for (NodeProcess server : servers) {
+            addresses.add(new InetSocketAddress("127.0.0.1", server.port));
         }
-        pids.add(redis.pid());
-        nodes.add(redis);
-        return new Cluster("node", addresses, pids, nodes);
+        List<Long> pids = all.stream().map(NodeProcess::pid).toList();
+        return new Cluster(kind, addresses, new ArrayList<>(pids), all);
+    }
+
+    private static void stopAll(List<NodeProcess> nodes) {
+        for (NodeProcess node : nodes) {
+            node.stop(Duration.ofSeconds(2));
+        }
     }
 
     private static List<String> withJfr(Settings s, List<String> jvm, String name) {

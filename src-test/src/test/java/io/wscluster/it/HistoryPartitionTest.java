@@ -56,7 +56,7 @@ class HistoryPartitionTest {
 
         static Seen of(ChatClient client, String room) {
             Seen seen = new Seen();
-            for (JsonNode f : msgs(client, room)) {
+            for (JsonNode f : client.roomMessages(room)) {
                 seen.epoch = f.path("epoch").asText();
                 seen.offset = f.path("offset").asLong();
                 seen.bodies.put(seen.epoch + ":" + seen.offset, f.path("body").asText());
@@ -65,42 +65,16 @@ class HistoryPartitionTest {
         }
     }
 
-    private static List<JsonNode> msgs(ChatClient client, String room) {
-        return client.received("msg").stream().filter(f -> room.equals(f.path("room").asText())).toList();
-    }
-
     /** Sends a join and waits for its answer, retrying while the cluster answers {@code unavailable}. */
     private static JsonNode join(ChatClient client, String room, Object... extra) {
-        Object[] frame = ChatClient.joinFrame(room, extra);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            int from = client.received().size();
-            client.send(frame);
-            JsonNode answer = client.awaitFrom(from, f -> ("joined".equals(f.path("op").asText()) && room.equals(f.path("room").asText()))
-                    || "error".equals(f.path("op").asText()));
-            if ("joined".equals(answer.path("op").asText())) {
-                return answer;
-            }
-            assertThat(answer.path("code").asText()).as("%s", answer).isEqualTo("unavailable");
-            assertThat(System.nanoTime()).as("join of %s retried until the deadline", room).isLessThan(deadline);
-        }
+        return client.requestRetryingUnavailable(WAIT, f -> "joined".equals(f.path("op").asText()) && room.equals(f.path("room").asText()),
+                ChatClient.joinFrame(room, extra));
     }
 
     /** Sends one message and waits for its own copy, retrying while the cluster answers {@code unavailable}. */
     private static JsonNode sendAndSee(ChatClient sender, String room, String body) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            int from = sender.received().size();
-            sender.send("op", "send", "room", room, "body", body);
-            JsonNode answer = sender.awaitFrom(from, f -> ("msg".equals(f.path("op").asText()) && room.equals(f.path("room").asText())
-                    && body.equals(f.path("body").asText()))
-                    || "error".equals(f.path("op").asText()));
-            if ("msg".equals(answer.path("op").asText())) {
-                return answer;
-            }
-            assertThat(answer.path("code").asText()).as("%s", answer).isEqualTo("unavailable");
-            assertThat(System.nanoTime()).as("send of %s retried until the deadline", body).isLessThan(deadline);
-        }
+        return sender.requestRetryingUnavailable(WAIT, f -> "msg".equals(f.path("op").asText()) && room.equals(f.path("room").asText())
+                && body.equals(f.path("body").asText()), "op", "send", "room", room, "body", body);
     }
 
     /** Connects once the node serves again (it refuses while it re-enters the cluster). */
@@ -120,7 +94,7 @@ class HistoryPartitionTest {
 
     /** @return the messages of the room in the joined epoch past the joined offset */
     private static List<JsonNode> liveAfter(ChatClient client, String room, JsonNode joined) {
-        return msgs(client, room).stream().filter(f -> f.path("offset").asLong() > joined.path("offset").asLong()
+        return client.roomMessages(room).stream().filter(f -> f.path("offset").asLong() > joined.path("offset").asLong()
                 && joined.path("epoch").asText().equals(f.path("epoch").asText())).toList();
     }
 
@@ -189,7 +163,7 @@ class HistoryPartitionTest {
             }
             for (String room : rooms) {
                 for (ChatClient c : List.of(observer, major, minor)) {
-                    await().atMost(WAIT).until(() -> msgs(c, room).size() == BEFORE);
+                    await().atMost(WAIT).until(() -> c.roomMessages(room).size() == BEFORE);
                 }
             }
 
@@ -209,8 +183,8 @@ class HistoryPartitionTest {
                 }
             }
             for (String room : rooms) {
-                await().atMost(WAIT).until(() -> msgs(major, room).size() == BEFORE + MAJOR);
-                await().atMost(WAIT).until(() -> msgs(minor, room).stream().anyMatch(f -> ("minor" + (MINOR - 1)).equals(f.path("body").asText())));
+                await().atMost(WAIT).until(() -> major.roomMessages(room).size() == BEFORE + MAJOR);
+                await().atMost(WAIT).until(() -> minor.roomMessages(room).stream().anyMatch(f -> ("minor" + (MINOR - 1)).equals(f.path("body").asText())));
             }
             Map<String, Seen> majorSeen = new HashMap<>();
             Map<String, Seen> minorSeen = new HashMap<>();
@@ -241,8 +215,8 @@ class HistoryPartitionTest {
             Map<String, String> merged = new HashMap<>();
             Map<String, String> epochAfter = new HashMap<>();
             for (String room : rooms) {
-                await().atMost(WAIT).until(() -> msgs(observer, room).stream().anyMatch(f -> ("late" + (LATE - 1)).equals(f.path("body").asText())));
-                for (JsonNode f : msgs(observer, room)) {
+                await().atMost(WAIT).until(() -> observer.roomMessages(room).stream().anyMatch(f -> ("late" + (LATE - 1)).equals(f.path("body").asText())));
+                for (JsonNode f : observer.roomMessages(room)) {
                     merged.put(room + "/" + f.path("epoch").asText() + ":" + f.path("offset").asLong(), f.path("body").asText());
                     epochAfter.put(room, f.path("epoch").asText());
                 }

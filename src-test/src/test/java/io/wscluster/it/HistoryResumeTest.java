@@ -49,23 +49,8 @@ class HistoryResumeTest {
      * answered {@code unavailable}; the protocol lets the client retry it, and this does, within {@link #WAIT}.
      */
     private static void sendAndSee(ChatClient sender, String room, String body) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            int from = sender.received().size();
-            sender.send("op", "send", "room", room, "body", body);
-            JsonNode answer = sender.awaitFrom(from, f -> ("msg".equals(f.path("op").asText()) && room.equals(f.path("room").asText())
-                    && body.equals(f.path("body").asText()))
-                    || "error".equals(f.path("op").asText()));
-            if ("msg".equals(answer.path("op").asText())) {
-                return;
-            }
-            assertThat(answer.path("code").asText()).as("%s", answer).isEqualTo("unavailable");
-            assertThat(System.nanoTime()).as("send of %s retried until the deadline", body).isLessThan(deadline);
-        }
-    }
-
-    private static List<JsonNode> msgs(ChatClient client, String room) {
-        return client.received("msg").stream().filter(f -> room.equals(f.path("room").asText())).toList();
+        sender.requestRetryingUnavailable(WAIT, f -> "msg".equals(f.path("op").asText()) && room.equals(f.path("room").asText())
+                && body.equals(f.path("body").asText()), "op", "send", "room", room, "body", body);
     }
 
     /** How the away client loses its node. */
@@ -136,8 +121,8 @@ class HistoryResumeTest {
             }
             Map<String, Long> last = new HashMap<>();
             for (String room : rooms) {
-                org.awaitility.Awaitility.await().atMost(WAIT).until(() -> msgs(away, room).size() == BEFORE);
-                JsonNode seen = msgs(away, room).get(BEFORE - 1);
+                org.awaitility.Awaitility.await().atMost(WAIT).until(() -> away.roomMessages(room).size() == BEFORE);
+                JsonNode seen = away.roomMessages(room).get(BEFORE - 1);
                 assertThat(seen.path("epoch").asText()).isEqualTo(epochs.get(room));
                 last.put(room, seen.path("offset").asLong());
             }
@@ -180,17 +165,17 @@ class HistoryResumeTest {
                 sendAndSee(sender, room, "live");
             }
             for (String room : rooms) {
-                org.awaitility.Awaitility.await().atMost(WAIT).until(() -> msgs(back, room).size() == MISSED + 1);
+                org.awaitility.Awaitility.await().atMost(WAIT).until(() -> back.roomMessages(room).size() == MISSED + 1);
             }
             back.who("marker");
             for (String room : rooms) {
                 List<Long> due = LongStream.rangeClosed(last.get(room) + 1, last.get(room) + MISSED + 1).boxed().toList();
-                List<Long> got = offsets(msgs(back, room));
+                List<Long> got = offsets(back.roomMessages(room));
                 Tally tally = Tally.of(due, got);
                 System.out.printf("resume after %s, room %s: %d replayed + 1 live, %s%n", how, room, MISSED, tally);
                 assertThat(tally).as("%s, room %s: %s", how, room, got).isEqualTo(new Tally(0, 0, 0));
                 assertThat(got).as(room).containsExactlyElementsOf(due);
-                assertThat(msgs(back, room)).extracting(f -> f.path("epoch").asText()).as(room).containsOnly(epochs.get(room));
+                assertThat(back.roomMessages(room)).extracting(f -> f.path("epoch").asText()).as(room).containsOnly(epochs.get(room));
             }
             sender.close();
             back.close();

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * A client of the chat protocol (examples/chat/PROTOCOL.md) on a real WebSocket, the JDK's own client:
  * sends JSON frames, keeps every frame it receives, parsed, and how the server closed the connection.
@@ -144,6 +146,38 @@ public final class ChatClient implements AutoCloseable {
         for (int i = 0; i < parts.length; i++) {
             complete(socket.sendText(parts[i], i == parts.length - 1));
         }
+    }
+
+    /**
+     * Sends a frame and waits for its answer, sending it again while the answer is an {@code unavailable}
+     * error (the protocol lets a client retry then, e.g. while a node re-enters the cluster); any other
+     * error fails the test.
+     *
+     * @param wait      how long to keep retrying
+     * @param answer    what answers the frame (an {@code error} frame always does)
+     * @param keyValues the frame, as for {@link #send}
+     * @return the answer
+     */
+    public JsonNode requestRetryingUnavailable(Duration wait, Predicate<JsonNode> answer, Object... keyValues) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            int from = received().size();
+            send(keyValues);
+            JsonNode reply = awaitFrom(from, f -> answer.test(f) || "error".equals(f.path("op").asText()));
+            if (!"error".equals(reply.path("op").asText())) {
+                return reply;
+            }
+            assertThat(reply.path("code").asText()).as("%s", reply).isEqualTo("unavailable");
+            assertThat(System.nanoTime()).as("%s retried until the deadline", frame(keyValues)).isLessThan(deadline);
+        }
+    }
+
+    /**
+     * @param room a room
+     * @return the room's {@code msg} frames received so far, in order
+     */
+    public List<JsonNode> roomMessages(String room) {
+        return received("msg").stream().filter(f -> room.equals(f.path("room").asText())).toList();
     }
 
     /**
