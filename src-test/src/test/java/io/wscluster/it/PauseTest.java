@@ -148,6 +148,11 @@ class PauseTest {
             assertThat(health.fewestMembers()).as("fewest members a healthy node reported (a split shows 1)").isGreaterThanOrEqualTo(2);
             if (declaredGone) {
                 assertThat(pausedStates).as("the woken node's /health states").anySatisfy(state -> assertThat(state).startsWith("503 unavailable: "));
+                // while the others still answer it waits for the merge instead of serving a world of one
+                List<String> sinceQuarantine = pausedStates.subList(firstIndex(pausedStates, "503"), pausedStates.size());
+                assertThat(sinceQuarantine.subList(firstIndex(sinceQuarantine, "200"), sinceQuarantine.size()))
+                        .as("the woken node's /health once it served again (a 503 after a 200: it served alone before the merge)")
+                        .noneSatisfy(state -> assertThat(state).startsWith("503"));
             } else {
                 assertThat(pausedStates).as("the briefly paused node's /health states").noneSatisfy(state -> assertThat(state).startsWith("503"));
             }
@@ -215,6 +220,15 @@ class PauseTest {
                     + " within 30 s; the last attempt: " + last.get(), e);
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wokeAt);
+    }
+
+    private static int firstIndex(List<String> states, String prefix) {
+        for (int i = 0; i < states.size(); i++) {
+            if (states.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no state starting with " + prefix + " in " + states);
     }
 
     private static ChatClient joined(ChatNodeProcess node, String user) {

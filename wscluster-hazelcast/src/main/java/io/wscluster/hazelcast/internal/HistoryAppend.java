@@ -104,6 +104,9 @@ final class HistoryAppend implements EntryProcessor<String, byte[], Object>, Ser
             WireFormat.writeString(out, epoch);
             out.writeLong(latest + incoming.entries().size());
             out.writeLong(millis);
+            // a restarted sequence replaced nothing still in flight (the old one was idle for the TTL)
+            WireFormat.writeNullable(out, restart ? null : log.previous);
+            out.writeLong(restart ? 0 : log.previousLatest);
             out.writeInt(total - from);
             if (from < held) {
                 out.write(log.bytes, log.starts[from], log.end - log.starts[from]);
@@ -130,6 +133,8 @@ final class HistoryAppend implements EntryProcessor<String, byte[], Object>, Ser
         final String epoch;
         final long latest;
         final long touched;
+        final String previous;
+        final long previousLatest;
         final int count;
         final int[] starts;
         final long[] offsets;
@@ -148,6 +153,14 @@ final class HistoryAppend implements EntryProcessor<String, byte[], Object>, Ser
             this.epoch = new String(epochBytes, StandardCharsets.UTF_8);
             this.latest = in.getLong();
             this.touched = in.getLong();
+            if (in.get() != 0) {
+                byte[] previousBytes = new byte[in.getInt()];
+                in.get(previousBytes);
+                this.previous = new String(previousBytes, StandardCharsets.UTF_8);
+            } else {
+                this.previous = null;
+            }
+            this.previousLatest = in.getLong();
             this.count = in.getInt();
             this.starts = new int[count];
             this.offsets = new long[count];

@@ -28,8 +28,17 @@ import static io.wscluster.hazelcast.internal.WireFormat.writeString;
  * @param latest  the offset of the latest message numbered in this epoch (0 before the first)
  * @param touched when the sequence was opened or last appended to, epoch milliseconds
  * @param entries the messages held, offsets ascending and contiguous, the last one at {@code latest}
+ * @param previous the epoch this one replaced at a split-brain merge, whose messages may still be in
+ *                 flight to the nodes; null if it replaced none that could be (a new or expired
+ *                 sequence, or one whose every holder died)
+ * @param previousLatest the offset of the previous epoch's last message (0 without a previous epoch)
  */
-record HistoryLog(String epoch, long latest, long touched, List<Entry> entries) {
+record HistoryLog(String epoch, long latest, long touched, List<Entry> entries, String previous, long previousLatest) {
+
+    /** A log with no previous epoch. */
+    HistoryLog(String epoch, long latest, long touched, List<Entry> entries) {
+        this(epoch, latest, touched, entries, null, 0);
+    }
 
     /** The map of room sequences; one backup by default, so one member's loss loses none. */
     static final String MAP = "wsc.history";
@@ -76,6 +85,8 @@ record HistoryLog(String epoch, long latest, long touched, List<Entry> entries) 
             writeString(out, epoch);
             out.writeLong(latest);
             out.writeLong(touched);
+            writeNullable(out, previous);
+            out.writeLong(previousLatest);
             out.writeInt(entries.size());
             for (Entry e : entries) {
                 writeEntry(out, e);
@@ -89,12 +100,14 @@ record HistoryLog(String epoch, long latest, long touched, List<Entry> entries) 
             String epoch = readString(in);
             long latest = in.readLong();
             long touched = in.readLong();
+            String previous = readNullable(in);
+            long previousLatest = in.readLong();
             int count = in.readInt();
             List<Entry> entries = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 entries.add(readEntry(in));
             }
-            return new HistoryLog(epoch, latest, touched, List.copyOf(entries));
+            return new HistoryLog(epoch, latest, touched, List.copyOf(entries), previous, previousLatest);
         });
     }
 

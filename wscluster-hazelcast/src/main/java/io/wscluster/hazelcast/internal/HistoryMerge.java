@@ -33,8 +33,10 @@ import java.util.List;
  * since the split, every position it gave out is a prefix of the larger side's log, which is kept.</li>
  * <li>Otherwise the two numberings diverged (or the larger side trimmed the point where they would
  * be compared, which is taken as diverged): the sequence restarts with a fresh epoch at offset 0,
- * holding no message. Every position of the old epoch, from either side, is then refused with the
- * new epoch; live streams switch to it as after the loss of a log.</li>
+ * holding no message, and naming the larger side's epoch and latest offset as its previous one.
+ * Every position of the old epoch, from either side, is then refused with the new epoch. Live
+ * streams switch to it without losing what the larger side numbered just before the merge and is
+ * still in flight to them: they deliver the old epoch up to that offset first ({@link RoomStream}).</li>
  * </ul>
  * The merge runs on the owner of the room's partition in the merged cluster; its result is
  * replicated to the backup as a value, so the random epoch is not drawn twice. Messages numbered on
@@ -74,7 +76,8 @@ public final class HistoryMerge implements SplitBrainMergePolicy<Object, Merging
         if (!diverged(larger, smaller)) {
             return existing.getRawValue();
         }
-        return new HistoryLog(RoomHistory.newEpoch(), 0, Math.max(larger.touched(), smaller.touched()), List.of()).encode();
+        return new HistoryLog(RoomHistory.newEpoch(), 0, Math.max(larger.touched(), smaller.touched()), List.of(),
+                larger.epoch(), larger.latest()).encode();
     }
 
     /** @return true if the smaller side gave out positions of the larger side's epoch that the larger side does not hold */

@@ -5,8 +5,11 @@ import io.wscluster.ClusterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,7 +56,11 @@ import java.util.concurrent.TimeUnit;
  * removed every trace of its closed sessions) and {@link #SETTLE} more has passed, so that every
  * node's copy of the tables has caught up. If the membership turns out unchanged after the confirm
  * window, the stall was a false alarm: reconcile and serve. If no merge came within the rejoin bound
- * (nobody left to merge with), reconcile and serve as what is left of the cluster.</li>
+ * and no member of the node's last full view still answers on its cluster port ({@link LostPeers}),
+ * nobody is left to merge with: reconcile and serve as what is left of the cluster. While one
+ * answers, the merge is only late (the others refuse merges while they migrate partitions): wait
+ * for it, up to {@value #REJOIN_CAP} rejoin bounds, rather than serve a world of one and close the
+ * clients again at the merge.</li>
  * </ul>
  * Time here is the real monotonic clock, not the node's ticker: a test that moves the ticker is no
  * stall. The watch thread is this class's own, never the maintenance thread: the blocking reconcile it
@@ -66,6 +73,8 @@ final class Quarantine {
     /** How long a node that re-entered waits before it serves clients again. */
     static final Duration SETTLE = Duration.ofSeconds(1);
     private static final long MIN_NOTICED_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How many rejoin bounds a node waits for a merge while a member of its last view still answers. */
+    static final int REJOIN_CAP = 3;
 
     private final NodeContext context;
     private volatile long lastTick;
@@ -73,6 +82,8 @@ final class Quarantine {
     private volatile long lastStallMillis;
     private volatile int viewSize;
     private volatile int viewBeforeStall;
+    private volatile List<InetSocketAddress> viewPeers = List.of();
+    private boolean probePeers;
     private volatile Spell spell;
     private ScheduledExecutorService watch;
     private Hooks hooks;
@@ -96,11 +107,14 @@ final class Quarantine {
         final Set<String> members;
         volatile boolean merged;
         volatile long servingAt = Long.MAX_VALUE;
+        final LostPeers peers;
+        boolean waitLogged;
 
-        Spell(String why, long since, Set<String> members) {
+        Spell(String why, long since, Set<String> members, LostPeers peers) {
             this.why = why;
             this.since = since;
             this.members = members;
+            this.peers = peers;
         }
     }
 
@@ -119,6 +133,8 @@ final class Quarantine {
         this.stallNanos = liveness.stallBound().toNanos();
         this.confirmNanos = liveness.confirmWindow().toNanos();
         this.rejoinNanos = liveness.rejoinBound().toNanos();
+        // a node on a Hazelcast client rejoins by reconnecting its client, not by a merge
+        this.probePeers = liveness.member();
         this.lastTick = System.nanoTime();
         this.watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "wsc-quarantine-" + context.id);
@@ -200,7 +216,11 @@ final class Quarantine {
                 viewBeforeStall = viewSize;
                 lastStallEnd = now;
             } else if (now - lastStallEnd > confirmNanos || lastStallEnd == Long.MIN_VALUE) {
-                viewSize = context.hazelcast.getCluster().getMembers().size();
+                Set<Member> members = context.hazelcast.getCluster().getMembers();
+                viewSize = members.size();
+                if (probePeers) {
+                    viewPeers = othersOf(members);
+                }
             }
             if (gap > stallNanos + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
                 enter("stalled for " + TimeUnit.NANOSECONDS.toMillis(gap) + " ms");
@@ -218,7 +238,7 @@ final class Quarantine {
         if (spell != null || context.isClosed()) {
             return spell;
         }
-        Spell entered = new Spell(why, System.nanoTime(), memberUuids());
+        Spell entered = new Spell(why, System.nanoTime(), memberUuids(), new LostPeers(viewPeers));
         spell = entered;
         LOG.warn("node {} may have been declared gone by the others ({}): closing its sessions with 1012 and serving no"
                 + " client until it has re-entered the cluster", context.id, why);
@@ -243,7 +263,15 @@ final class Quarantine {
         } else if (now - current.since > confirmNanos && memberUuids().equals(current.members)) {
             outcome = "the others never declared it gone";
         } else if (now - current.since > rejoinNanos) {
-            outcome = "no cluster to merge with";
+            InetSocketAddress answering = now - current.since < REJOIN_CAP * rejoinNanos ? current.peers.answering(now) : null;
+            if (answering == null) {
+                outcome = "no cluster to merge with";
+            } else if (!current.waitLogged) {
+                current.waitLogged = true;
+                LOG.info("node {}: no merge within {} ms, but {} of its last view still answers: waiting for the merge"
+                        + " (at most {} ms in all)", context.id, TimeUnit.NANOSECONDS.toMillis(rejoinNanos), answering,
+                        TimeUnit.NANOSECONDS.toMillis(REJOIN_CAP * rejoinNanos));
+            }
         }
         if (outcome == null) {
             return;
@@ -260,6 +288,16 @@ final class Quarantine {
             LOG.info("node {} serves clients again ({} ms after it entered quarantine)", context.id,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - current.since));
         }
+    }
+
+    private static List<InetSocketAddress> othersOf(Set<Member> members) {
+        List<InetSocketAddress> others = new ArrayList<>(members.size());
+        for (Member member : members) {
+            if (!member.localMember()) {
+                others.add(member.getSocketAddress());
+            }
+        }
+        return others;
     }
 
     private Set<String> memberUuids() {

@@ -47,7 +47,15 @@ import java.util.TreeMap;
  * or append starts a new epoch at offset 1: streams switch to it, members' cursors go back to 0,
  * and messages of an older epoch that arrive later are dropped.</li>
  * <li><b>Split brain.</b> Both sides may number the room in one epoch; the merge restarts such a
- * sequence with a new epoch ({@link HistoryMerge}), which streams follow as above.</li>
+ * sequence with a new epoch ({@link HistoryMerge}). Messages the larger side numbered just before
+ * the merge may still be on their way when the first message of the new epoch arrives (another
+ * sender's, or this node's own, which needs no hop), so a stream does not switch at the first sight
+ * of a newer epoch: it holds the new epoch's messages and reads the log, whose header names the
+ * epoch it replaced and that epoch's last offset. If that is the epoch this stream follows, it
+ * delivers it up to that offset first (a copy that never comes is skipped after the gap patience,
+ * as any gap whose log is gone), then switches and delivers what it held. If the log replaced
+ * another epoch, or none (every holder died: nothing can be waited for), it switches at once; so it
+ * does if no read of the log names the previous epoch within the gap patience.</li>
  * </ul>
  * Messages of a node's own sends reach it without any map operation beyond the append.
  */
@@ -91,6 +99,12 @@ final class RoomStream {
     private long gapSince = -1;
     private int pendingJoins;
     private boolean fillRequested;
+    /** A newer epoch seen live while this stream still follows {@link #epoch}; null if none. */
+    private String nextEpoch;
+    private final List<HistoryBatch> nextBatches = new ArrayList<>();
+    private long nextSince;
+    /** The followed epoch's last offset, once the next epoch's log named it; -1 while unknown. */
+    private long drainTo = -1;
 
     RoomStream(String room, Node node) {
         this.room = room;
@@ -111,15 +125,30 @@ final class RoomStream {
             if (retired.contains(batch.epoch())) {
                 return;
             }
+            if (nextEpoch == null || nextEpoch.equals(batch.epoch())) {
+                // hold it until the log says where the followed epoch ended (see the note)
+                if (nextEpoch == null) {
+                    nextEpoch = batch.epoch();
+                    nextSince = node.nanos();
+                }
+                nextBatches.add(batch);
+                requestFill();
+                return;
+            }
             switchEpoch(batch.epoch());
         }
+        hold(batch);
+        drain();
+        finishDrain();
+    }
+
+    private void hold(HistoryBatch batch) {
         for (HistoryLog.Entry e : batch.entries()) {
             if (e.offset() >= expected) {
                 held.putIfAbsent(e.offset(), e);
                 knownLatest = Math.max(knownLatest, e.offset());
             }
         }
-        drain();
     }
 
     /**
@@ -132,6 +161,16 @@ final class RoomStream {
         if (epoch == null) {
             return;
         }
+        if (nextEpoch != null && drainTo < 0) {
+            if (log != null && log.epoch().equals(nextEpoch) && epoch.equals(log.previous()) && log.previousLatest() >= expected) {
+                drainTo = log.previousLatest();
+                knownLatest = Math.max(knownLatest, drainTo);
+            } else if ((log != null && !log.epoch().equals(epoch)) || node.nanos() - nextSince >= node.gapPatienceNanos()) {
+                // the log replaced another epoch or none; or (no log, a failed read) nothing said it in time
+                switchToNext();
+                return;
+            }
+        }
         if (log != null && log.epoch().equals(epoch)) {
             for (HistoryLog.Entry e : log.entries()) {
                 if (e.offset() >= expected) {
@@ -141,7 +180,13 @@ final class RoomStream {
             knownLatest = Math.max(knownLatest, log.latest());
             drain();
         }
+        if (finishDrain()) {
+            return;
+        }
         if (held.isEmpty() && expected > knownLatest) {
+            if (nextEpoch != null) {
+                requestFill();
+            }
             return;
         }
         // What is still missing is trimmed from the log, or of another epoch: wait for the live
@@ -153,9 +198,26 @@ final class RoomStream {
             expected = held.isEmpty() ? knownLatest + 1 : held.firstKey();
             drain();
         }
-        if (!held.isEmpty() || expected <= knownLatest) {
+        if (finishDrain()) {
+            return;
+        }
+        if (!held.isEmpty() || expected <= knownLatest || nextEpoch != null) {
             requestFill();
         }
+    }
+
+    /** @return true if the followed epoch is delivered up to where the next one replaced it, and the stream switched */
+    private boolean finishDrain() {
+        if (nextEpoch == null || drainTo < 0 || expected <= drainTo) {
+            return false;
+        }
+        switchToNext();
+        return true;
+    }
+
+    private void switchToNext() {
+        switchEpoch(nextEpoch);
+        drain();
     }
 
     /** A join of a history room is under way on this node: keep every message from now on. */
@@ -225,19 +287,32 @@ final class RoomStream {
         return cursors.isEmpty() && pendingJoins == 0;
     }
 
+    /** Follows another epoch from its start; messages held for it (if it was the next one) are kept. */
     private void switchEpoch(String next) {
-        if (epoch != null) {
-            retired.addLast(epoch);
-            if (retired.size() > RETIRED_EPOCHS) {
-                retired.removeFirst();
-            }
+        retire(epoch);
+        List<HistoryBatch> waiting = next.equals(nextEpoch) ? List.copyOf(nextBatches) : List.of();
+        if (!next.equals(nextEpoch)) {
+            retire(nextEpoch);
         }
+        nextEpoch = null;
+        nextBatches.clear();
+        drainTo = -1;
         epoch = next;
         expected = 1;
         knownLatest = 0;
         held.clear();
         gapSince = -1;
         cursors.replaceAll((s, c) -> 0L);
+        waiting.forEach(this::hold);
+    }
+
+    private void retire(String old) {
+        if (old != null) {
+            retired.addLast(old);
+            if (retired.size() > RETIRED_EPOCHS) {
+                retired.removeFirst();
+            }
+        }
     }
 
     private void drain() {
