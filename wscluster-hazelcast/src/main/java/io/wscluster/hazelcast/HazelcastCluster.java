@@ -322,8 +322,8 @@ public final class HazelcastCluster implements Cluster {
         /**
          * Runs on an instance you already have, member or client. wscluster never shuts it down.
          * Cannot be combined with the embedded-member settings. With room history, its members should
-         * merge the map {@code wsc.history} with {@code io.wscluster.hazelcast.internal.HistoryMerge}
-         * (README, "History across a partition"); the embedded member does that itself.
+         * merge the map {@code wsc.history} with {@link HistoryMergePolicy} (README, "History across a
+         * partition"); the embedded member does that itself.
          *
          * @param hazelcast a running instance
          * @return this builder
