@@ -2,6 +2,7 @@ package io.wscluster.hazelcast;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.ClusterException;
@@ -131,9 +132,10 @@ class PartitionHealTest {
         List<HazelcastCluster> clusters = new ArrayList<>();
         try {
             // C alone knows the others; its first look for them comes when the setup below is done
-            HazelcastInstance hc = member(instances, name, ports[2], 25, seedA, seedB, seedC);
-            HazelcastInstance ha = member(instances, name, ports[0], 2, seedA, seedB);
-            HazelcastInstance hb = member(instances, name, ports[1], 2, seedA, seedB);
+            // C (whose policy the merge applies) and B name the policy in YAML, A in Java
+            HazelcastInstance hc = member(instances, Config.loadFromString(HISTORY_MAP_YAML), name, ports[2], 25, seedA, seedB, seedC);
+            HazelcastInstance ha = member(instances, historyMapInJava(), name, ports[0], 2, seedA, seedB);
+            HazelcastInstance hb = member(instances, Config.loadFromString(HISTORY_MAP_YAML), name, ports[1], 2, seedA, seedB);
             for (HazelcastInstance h : instances) {
                 assertThat(h.getConfig().getMapConfig("wsc.history").getMergePolicyConfig().getPolicy())
                         .isEqualTo(HistoryMergePolicy.class.getName());
@@ -186,13 +188,17 @@ class PartitionHealTest {
         }
     }
 
-    /**
-     * A member started from a user's configuration: the history map's policy from
-     * {@link #HISTORY_MAP_YAML}, the rest in Java.
-     */
-    private static HazelcastInstance member(List<HazelcastInstance> started, String clusterName, int port,
+    /** The history map's merge policy by its public name, as README and HistoryMergePolicy show it in Java. */
+    private static Config historyMapInJava() {
+        Config config = new Config();
+        config.getMapConfig("wsc.history").setMergePolicyConfig(
+                new MergePolicyConfig(HistoryMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
+        return config;
+    }
+
+    /** A member started from a user's configuration that names the history map's policy, with the rest set here. */
+    private static HazelcastInstance member(List<HazelcastInstance> started, Config config, String clusterName, int port,
                                             int firstMergeSeconds, String... seeds) {
-        Config config = Config.loadFromString(HISTORY_MAP_YAML);
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.phone.home.enabled", "false");
