@@ -20,6 +20,7 @@ module io.wscluster.hazelcast {
 
     exports io.wscluster.hazelcast;
     exports io.wscluster.hazelcast.metrics;
-    // Hazelcast instantiates the history map's merge policy (internal.HistoryMerge) by its name
+    // Hazelcast instantiates the history map's merge policy by its class name: the public
+    // HistoryMergePolicy needs nothing more; a configuration may still name the old internal.HistoryMerge
     opens io.wscluster.hazelcast.internal to com.hazelcast.core;
 }

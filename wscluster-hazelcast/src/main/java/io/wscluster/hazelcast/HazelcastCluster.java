@@ -17,14 +17,11 @@ import io.wscluster.hazelcast.internal.ClusterSettings;
 import io.wscluster.hazelcast.internal.EmbeddedMember;
 import io.wscluster.hazelcast.internal.HazelcastNode;
 import io.wscluster.spi.LocalDelivery;
-import io.wscluster.spi.LoggingCheck;
 import io.wscluster.spi.SessionHost;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
@@ -53,22 +50,12 @@ import java.util.function.UnaryOperator;
  */
 public final class HazelcastCluster implements Cluster {
 
-    private final HazelcastInstance hazelcast;
-    private final boolean ownsInstance;
+    private final RunningInstance instance;
     private final HazelcastNode node;
 
-    private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, ClusterSettings settings, byte[] secret,
-                             HistorySettings history) {
-        this.hazelcast = hazelcast;
-        this.ownsInstance = ownsInstance;
-        try {
-            this.node = new HazelcastNode(hazelcast, settings, secret, history);
-        } catch (RuntimeException e) {
-            if (ownsInstance) {
-                hazelcast.getLifecycleService().terminate();
-            }
-            throw e;
-        }
+    HazelcastCluster(RunningInstance instance, HazelcastNode node) {
+        this.instance = instance;
+        this.node = node;
     }
 
     /**
@@ -77,11 +64,7 @@ public final class HazelcastCluster implements Cluster {
      * @return a new builder
      */
     public static Builder builder() {
-        // Before the first Hazelcast class loads, or its early warnings go to java.util.logging.
-        if (System.getProperty("hazelcast.logging.type") == null) {
-            System.setProperty("hazelcast.logging.type", "slf4j");
-        }
-        LoggingCheck.warnIfNoProvider();
+        ClusterSetup.routeHazelcastLogging();
         return new Builder();
     }
 
@@ -142,7 +125,7 @@ public final class HazelcastCluster implements Cluster {
      * @return the instance
      */
     public HazelcastInstance hazelcastInstance() {
-        return hazelcast;
+        return instance.hazelcast();
     }
 
     /** @return how many rooms this node's copy of the routing table holds, for tests */
@@ -157,9 +140,7 @@ public final class HazelcastCluster implements Cluster {
     @Override
     public void close() {
         node.close();
-        if (ownsInstance && hazelcast.getLifecycleService().isRunning()) {
-            hazelcast.shutdown();
-        }
+        instance.shutdown();
     }
 
     /**
@@ -168,15 +149,13 @@ public final class HazelcastCluster implements Cluster {
      */
     public void crash() {
         node.stop();
-        if (ownsInstance) {
-            hazelcast.getLifecycleService().terminate();
-        }
+        instance.terminate();
     }
 
     /**
      * Builds a {@link HazelcastCluster}. Each setter validates its value at once: a bad value is an
      * {@link IllegalArgumentException}, a setting that conflicts with an earlier one an
-     * {@link IllegalStateException}.
+     * {@link IllegalStateException}. The checks and the start are in {@link ClusterSetup}.
      *
      * @since 0.1.0
      */
@@ -208,15 +187,9 @@ public final class HazelcastCluster implements Cluster {
         /** Shortest cluster secret accepted, in bytes of UTF-8. */
         public static final int MIN_SECRET_BYTES = 16;
 
-        private final EmbeddedMember member = new EmbeddedMember(DEFAULT_CLUSTER_NAME, DEFAULT_BIND_ADDRESS, DEFAULT_PORT,
-                DEFAULT_MERGE_DELAY);
-        private Duration failureTimeout = DEFAULT_FAILURE_TIMEOUT;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-        private HazelcastInstance instance;
-        private Config config;
-        private UnaryOperator<ClusterSettings> settingsChange = UnaryOperator.identity();
-        private byte[] secret;
-        private HistorySettings history = HistorySettings.none();
+        private final ClusterSetup setup = new ClusterSetup(
+                new EmbeddedMember(DEFAULT_CLUSTER_NAME, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, DEFAULT_MERGE_DELAY),
+                DEFAULT_FAILURE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
 
         private Builder() {
         }
@@ -228,8 +201,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder clusterName(String name) {
-            requireEmbedded("clusterName");
-            member.clusterName(name);
+            setup.embedded("clusterName").clusterName(name);
             return this;
         }
 
@@ -240,8 +212,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder bindAddress(String address) {
-            requireEmbedded("bindAddress");
-            member.bindAddress(address);
+            setup.embedded("bindAddress").bindAddress(address);
             return this;
         }
 
@@ -254,8 +225,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder publicAddress(String address) {
-            requireEmbedded("publicAddress");
-            member.publicAddress(address);
+            setup.embedded("publicAddress").publicAddress(address);
             return this;
         }
 
@@ -266,8 +236,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder port(int port) {
-            requireEmbedded("port");
-            member.port(port);
+            setup.embedded("port").port(port);
             return this;
         }
 
@@ -279,8 +248,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder members(String... addresses) {
-            requireEmbedded("members");
-            member.members(addresses);
+            setup.embedded("members").members(addresses);
             return this;
         }
 
@@ -294,11 +262,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder failureTimeout(Duration timeout) {
-            if (timeout == null || timeout.compareTo(MIN_FAILURE_TIMEOUT) < 0) {
-                throw new IllegalArgumentException("failureTimeout must be >= " + MIN_FAILURE_TIMEOUT.toMillis()
-                        + " ms but was " + (timeout == null ? "null" : timeout.toMillis() + " ms"));
-            }
-            this.failureTimeout = timeout;
+            setup.failureTimeout(timeout);
             return this;
         }
 
@@ -309,10 +273,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
-            if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("requestTimeout must be > 0 but was " + timeout);
-            }
-            this.requestTimeout = timeout;
+            setup.requestTimeout(timeout);
             return this;
         }
 
@@ -324,8 +285,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder mergeDelay(Duration delay) {
-            requireEmbedded("mergeDelay");
-            member.mergeDelay(delay);
+            setup.embedded("mergeDelay").mergeDelay(delay);
             return this;
         }
 
@@ -337,8 +297,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder property(String name, String value) {
-            requireEmbedded("property");
-            member.property(name, value);
+            setup.embedded("property").property(name, value);
             return this;
         }
 
@@ -356,40 +315,21 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder clusterSecret(String clusterSecret) {
-            if (clusterSecret == null) {
-                throw new IllegalArgumentException("clusterSecret must not be null");
-            }
-            byte[] bytes = clusterSecret.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length < MIN_SECRET_BYTES) {
-                throw new IllegalArgumentException("clusterSecret must be at least " + MIN_SECRET_BYTES
-                        + " bytes but was " + bytes.length);
-            }
-            if (secret != null) {
-                throw new IllegalStateException("clusterSecret was already set");
-            }
-            this.secret = bytes;
+            setup.clusterSecret(clusterSecret);
             return this;
         }
 
         /**
          * Runs on an instance you already have, member or client. wscluster never shuts it down.
          * Cannot be combined with the embedded-member settings. With room history, its members should
-         * merge the map {@code wsc.history} with {@code io.wscluster.hazelcast.internal.HistoryMerge}
-         * (README, "History across a partition"); the embedded member does that itself.
+         * merge the map {@code wsc.history} with {@link HistoryMergePolicy} (README, "History across a
+         * partition"); the embedded member does that itself.
          *
          * @param hazelcast a running instance
          * @return this builder
          */
         public Builder hazelcastInstance(HazelcastInstance hazelcast) {
-            Objects.requireNonNull(hazelcast, "hazelcastInstance");
-            if (config != null || member.hasSettings()) {
-                throw new IllegalStateException("hazelcastInstance cannot be combined with embedded-member settings "
-                        + "(clusterName, bindAddress, publicAddress, port, members, mergeDelay, property, config)");
-            }
-            if (instance != null) {
-                throw new IllegalStateException("hazelcastInstance was already set");
-            }
-            this.instance = hazelcast;
+            setup.hazelcastInstance(hazelcast);
             return this;
         }
 
@@ -400,15 +340,7 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         public Builder config(Config hazelcastConfig) {
-            Objects.requireNonNull(hazelcastConfig, "config");
-            if (instance != null || config != null) {
-                throw new IllegalStateException("config cannot be combined with hazelcastInstance or another config");
-            }
-            if (member.hasNetworkSettings()) {
-                throw new IllegalStateException("config cannot be combined with clusterName, bindAddress, publicAddress, port or members: "
-                        + "set those in the Hazelcast configuration");
-            }
-            this.config = hazelcastConfig;
+            setup.config(hazelcastConfig);
             return this;
         }
 
@@ -434,7 +366,7 @@ public final class HazelcastCluster implements Cluster {
          * @since 0.2.0
          */
         public Builder history(HistorySettings settings) {
-            this.history = Objects.requireNonNull(settings, "history");
+            setup.history(settings);
             return this;
         }
 
@@ -444,11 +376,7 @@ public final class HazelcastCluster implements Cluster {
          * @return the running cluster
          */
         public HazelcastCluster build() {
-            ClusterSettings settings = settings();
-            if (instance != null) {
-                return new HazelcastCluster(instance, false, settings, secret, history);
-            }
-            return new HazelcastCluster(member.start(config, failureTimeout), true, settings, secret, history);
+            return setup.build();
         }
 
         /**
@@ -459,24 +387,13 @@ public final class HazelcastCluster implements Cluster {
          * @return this builder
          */
         Builder settings(UnaryOperator<ClusterSettings> change) {
-            this.settingsChange = Objects.requireNonNull(change, "settings");
+            setup.settingsChange(change);
             return this;
         }
 
-        /**
-         * The core's settings: the timeouts set here, the system property
-         * {@value ClusterSettings#EMPTY_ROOM_GRACE_PROPERTY} (milliseconds) read once, then any
-         * change a test made.
-         */
+        /** @return the core's settings, as {@link ClusterSetup#settings()} makes them, for tests */
         ClusterSettings settings() {
-            return settingsChange.apply(ClusterSettings.of(requestTimeout, failureTimeout)
-                    .withEmptyRoomGraceProperty(System.getProperty(ClusterSettings.EMPTY_ROOM_GRACE_PROPERTY)));
-        }
-
-        private void requireEmbedded(String setting) {
-            if (instance != null) {
-                throw new IllegalStateException(setting + " cannot be combined with hazelcastInstance");
-            }
+            return setup.settings();
         }
     }
 }

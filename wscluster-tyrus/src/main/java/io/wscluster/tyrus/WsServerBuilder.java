@@ -3,20 +3,14 @@ package io.wscluster.tyrus;
 import io.wscluster.Cluster;
 import io.wscluster.ClusterSession;
 import io.wscluster.annotation.Clustered;
-import io.wscluster.tyrus.internal.ServerLifecycle;
 import io.wscluster.tyrus.internal.ServerRuntime;
 import io.wscluster.tyrus.internal.SessionRegistrar;
 import io.wscluster.tyrus.internal.Settings;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 import org.glassfish.tyrus.core.cluster.ClusterContext;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -49,12 +43,7 @@ public final class WsServerBuilder {
     private Consumer<ClusterSession> onRateLimited = s -> { };
     private Duration drainTimeout = WsServer.DEFAULT_DRAIN_TIMEOUT;
     private boolean shutdownHook;
-    private final List<Class<?>> annotated = new ArrayList<>();
-    private final List<ServerEndpointConfig> programmatic = new ArrayList<>();
-    private Path staticDirectory;
-    private ClassLoader staticClassLoader;
-    private String staticPrefix;
-    private ClusterContext tyrusClusterContext;
+    private final Deployment deployment = new Deployment();
 
     WsServerBuilder() {
     }
@@ -121,15 +110,7 @@ public final class WsServerBuilder {
      * @return this builder
      */
     public WsServerBuilder endpoint(Class<?> endpointClass) {
-        Objects.requireNonNull(endpointClass, "endpointClass");
-        if (endpointClass.getAnnotation(ServerEndpoint.class) == null) {
-            throw new IllegalArgumentException("endpoint class " + endpointClass.getName()
-                    + " must be annotated with @ServerEndpoint");
-        }
-        if (annotated.contains(endpointClass)) {
-            throw new IllegalStateException("endpoint class " + endpointClass.getName() + " is already deployed");
-        }
-        annotated.add(endpointClass);
+        deployment.endpoint(endpointClass);
         return this;
     }
 
@@ -141,13 +122,7 @@ public final class WsServerBuilder {
      * @return this builder
      */
     public WsServerBuilder endpoint(ServerEndpointConfig config) {
-        Objects.requireNonNull(config, "config");
-        if (!Endpoint.class.isAssignableFrom(config.getEndpointClass())) {
-            throw new IllegalArgumentException("endpoint config for " + config.getPath()
-                    + " must name a jakarta.websocket.Endpoint subclass but named "
-                    + config.getEndpointClass().getName());
-        }
-        programmatic.add(config);
+        deployment.endpoint(config);
         return this;
     }
 
@@ -158,12 +133,7 @@ public final class WsServerBuilder {
      * @return this builder
      */
     public WsServerBuilder staticResources(Path directory) {
-        Objects.requireNonNull(directory, "directory");
-        if (!Files.isDirectory(directory)) {
-            throw new IllegalArgumentException("static resources directory must exist but was '" + directory + "'");
-        }
-        checkNoStatic();
-        this.staticDirectory = directory;
+        deployment.staticResources(directory);
         return this;
     }
 
@@ -176,21 +146,8 @@ public final class WsServerBuilder {
      * @return this builder
      */
     public WsServerBuilder staticResources(ClassLoader classLoader, String prefix) {
-        Objects.requireNonNull(classLoader, "classLoader");
-        Objects.requireNonNull(prefix, "prefix");
-        if (!prefix.endsWith("/")) {
-            throw new IllegalArgumentException("static resources prefix must end with '/' but was '" + prefix + "'");
-        }
-        checkNoStatic();
-        this.staticClassLoader = classLoader;
-        this.staticPrefix = prefix.startsWith("/") ? prefix : "/" + prefix;
+        deployment.staticResources(classLoader, prefix);
         return this;
-    }
-
-    private void checkNoStatic() {
-        if (staticDirectory != null || staticClassLoader != null) {
-            throw new IllegalStateException("static resources are already set");
-        }
     }
 
     /**
@@ -412,15 +369,7 @@ public final class WsServerBuilder {
      * @throws IllegalArgumentException if it is a standalone {@link TyrusClusterContext#attach context}
      */
     public WsServerBuilder tyrusClusterContext(ClusterContext context) {
-        Objects.requireNonNull(context, "context");
-        if (this.tyrusClusterContext != null) {
-            throw new IllegalStateException("tyrusClusterContext is already set");
-        }
-        if (context instanceof TyrusClusterContext t && !t.forServer()) {
-            throw new IllegalArgumentException("tyrusClusterContext must come from TyrusClusterContext.create(), but this"
-                    + " one was made by TyrusClusterContext.attach(cluster) and is attached already");
-        }
-        this.tyrusClusterContext = context;
+        deployment.tyrusClusterContext(context);
         return this;
     }
 
@@ -436,9 +385,7 @@ public final class WsServerBuilder {
         if (cluster == null) {
             throw new IllegalStateException("cluster is required: call cluster(...)");
         }
-        if (annotated.isEmpty() && programmatic.isEmpty()) {
-            throw new IllegalStateException("no endpoint: call endpoint(...) at least once");
-        }
+        deployment.requireEndpoint();
         if (identityVerifier != null && userResolver != null) {
             throw new IllegalStateException("identityVerifier and userResolver are both set: the verifier names the user,"
                     + " so remove userResolver(...)");
@@ -446,10 +393,8 @@ public final class WsServerBuilder {
         UserResolver users = userResolver == null ? UserResolver.anonymous() : userResolver;
         Settings settings = new Settings(host, port, cluster, closeClusterOnDrain, authenticator, identityVerifier, users, roomResolver,
                 admission.build(), inbound.build(), outbound.build(), onRateLimited, drainTimeout);
-        SessionRegistrar registrar = tyrusClusterContext instanceof TyrusClusterContext t ? t.claim() : SessionRegistrar.plain();
+        SessionRegistrar registrar = deployment.claimRegistrar();
         ServerRuntime runtime = new ServerRuntime(settings, registrar);
-        ServerLifecycle lifecycle = new ServerLifecycle(runtime, annotated, programmatic, staticDirectory,
-                staticClassLoader, staticPrefix, tyrusClusterContext);
-        return new WsServer(runtime, lifecycle, shutdownHook);
+        return new WsServer(runtime, deployment.lifecycle(runtime), shutdownHook);
     }
 }

@@ -8,6 +8,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.spi.merge.MergingValue;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
+import io.wscluster.hazelcast.HistoryMergePolicy;
 
 import java.util.List;
 
@@ -42,7 +43,10 @@ import java.util.List;
  * replicated to the backup as a value, so the random epoch is not drawn twice. Messages numbered on
  * the smaller side during the partition are not in the merged history in any case.
  *
- * <p>Public only because Hazelcast instantiates a merge policy by its class name.
+ * <p>Users name the policy {@link HistoryMergePolicy}, which delegates here. This class is public,
+ * and keeps its no-arg constructor and its {@code SplitBrainMergePolicy} type, only so that a
+ * configuration written before that public name existed, naming this class, still works: Hazelcast
+ * instantiates a merge policy by its class name.
  */
 public final class HistoryMerge implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
 
@@ -51,13 +55,13 @@ public final class HistoryMerge implements SplitBrainMergePolicy<Object, Merging
     }
 
     /**
-     * Makes the history map merge with this policy, unless the user's configuration names a merge
-     * policy for it other than Hazelcast's default.
+     * Makes the history map merge with {@link HistoryMergePolicy}, unless the user's configuration
+     * names a merge policy for it other than Hazelcast's default (this class's name included).
      */
     public static void configure(Config config) {
         MapConfig map = config.getMapConfig(HistoryLog.MAP);
         if (PutIfAbsentMergePolicy.class.getName().equals(map.getMergePolicyConfig().getPolicy())) {
-            map.setMergePolicyConfig(new MergePolicyConfig(HistoryMerge.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
+            map.setMergePolicyConfig(new MergePolicyConfig(HistoryMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
         }
     }
 

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
 import io.wscluster.Message;
+import io.wscluster.hazelcast.HistoryMergePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -54,14 +55,20 @@ class HistoryMergeTest {
     }
 
     @Test
-    void configure_setsThePolicyUnlessTheUserChoseOne() {
+    void configure_setsThePublicPolicyUnlessTheUserChoseOne() {
         Config plain = new Config();
         HistoryMerge.configure(plain);
-        assertThat(plain.getMapConfig(HistoryLog.MAP).getMergePolicyConfig().getPolicy()).isEqualTo(HistoryMerge.class.getName());
+        assertThat(plain.getMapConfig(HistoryLog.MAP).getMergePolicyConfig().getPolicy())
+                .isEqualTo(HistoryMergePolicy.class.getName()).isEqualTo("io.wscluster.hazelcast.HistoryMergePolicy");
 
         Config chosen = new Config();
         chosen.getMapConfig(HistoryLog.MAP).setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 10));
         HistoryMerge.configure(chosen);
         assertThat(chosen.getMapConfig(HistoryLog.MAP).getMergePolicyConfig().getPolicy()).isEqualTo(LatestUpdateMergePolicy.class.getName());
+
+        Config legacy = new Config();
+        legacy.getMapConfig(HistoryLog.MAP).setMergePolicyConfig(new MergePolicyConfig(HistoryMerge.class.getName(), 10));
+        HistoryMerge.configure(legacy);
+        assertThat(legacy.getMapConfig(HistoryLog.MAP).getMergePolicyConfig().getPolicy()).isEqualTo(HistoryMerge.class.getName());
     }
 }
