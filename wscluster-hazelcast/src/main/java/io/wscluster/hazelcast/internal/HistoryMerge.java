@@ -80,8 +80,13 @@ public final class HistoryMerge implements SplitBrainMergePolicy<Object, Merging
         if (!diverged(larger, smaller)) {
             return existing.getRawValue();
         }
+        return restarted(larger, smaller).encode();
+    }
+
+    /** @return the sequence restarted with a fresh epoch that names the larger side's as the one it replaced */
+    static HistoryLog restarted(HistoryLog larger, HistoryLog smaller) {
         return new HistoryLog(RoomHistory.newEpoch(), 0, Math.max(larger.touched(), smaller.touched()), List.of(),
-                larger.epoch(), larger.latest()).encode();
+                larger.epoch(), larger.latest());
     }
 
     /** @return true if the smaller side gave out positions of the larger side's epoch that the larger side does not hold */

@@ -71,4 +71,27 @@ class HistoryMergeTest {
         HistoryMerge.configure(legacy);
         assertThat(legacy.getMapConfig(HistoryLog.MAP).getMergePolicyConfig().getPolicy()).isEqualTo(HistoryMerge.class.getName());
     }
+
+    @Test
+    void restart_namesTheReplacedEpochAndItsLastOffset_andAppendsKeepIt() {
+        HistoryLog restarted = HistoryLog.decode(HistoryMerge.restarted(log("e1", 1, 9, 7), log("e1", 1, 8, 11)).encode());
+        assertThat(restarted.epoch()).isNotEqualTo("e1");
+        assertThat(restarted.latest()).isZero();
+        assertThat(restarted.entries()).isEmpty();
+        assertThat(restarted.previous()).isEqualTo("e1");
+        assertThat(restarted.previousLatest()).isEqualTo(9);
+
+        byte[] batch = new HistoryBatch("lobby", "", List.of(new HistoryLog.Entry(0, 0, 0, null, Message.text("after")))).encode();
+        java.util.Map.Entry<String, byte[]> entry = new java.util.AbstractMap.SimpleEntry<>("lobby", restarted.encode());
+        new HistoryAppend(42, 3000, 100, 60_000, "fresh", batch).process(entry);
+        HistoryLog appended = HistoryLog.decode(entry.getValue());
+        assertThat(appended.epoch()).isEqualTo(restarted.epoch());
+        assertThat(appended.latest()).isEqualTo(1);
+        assertThat(appended.previous()).as("an append keeps the replaced epoch").isEqualTo("e1");
+        assertThat(appended.previousLatest()).isEqualTo(9);
+
+        java.util.Map.Entry<String, byte[]> expired = new java.util.AbstractMap.SimpleEntry<>("lobby", restarted.encode());
+        new HistoryAppend(43, 2000 + 60_001, 100, 60_000, "fresh", batch).process(expired);
+        assertThat(HistoryLog.decode(expired.getValue()).previous()).as("a sequence restarted after its TTL replaced nothing in flight").isNull();
+    }
 }
