@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Design notes. A session is added before it is registered, so nothing sent to it right after its
  * registration is lost. A delivery is an offer to the session's bounded {@link Outbound} queue and
- * never blocks the fan-out thread; a full queue applies the server's {@link OverflowPolicy} (drop the
+ * never blocks the fan-out thread; all receivers of one delivery share one {@link Outgoing}, so its
+ * frame is built once; a full queue applies the server's {@link OverflowPolicy} (drop the
  * message, or close the session). A session is deregistered exactly once ({@link LocalSession#markDeregistered}),
  * by whichever comes first: its socket's close, a close decided here (slow consumer, drain) or an
  * expired reservation. A slow consumer is removed locally at once (no more messages are queued for
@@ -58,12 +59,13 @@ final class ClusteredSessions {
 
     /** @see io.wscluster.spi.LocalDelivery#deliver */
     void deliver(Collection<SessionId> ids, Message message) {
+        Outgoing outgoing = new Outgoing(message); // one frame for all of them (see Outgoing)
         for (SessionId id : ids) {
             LocalSession local = sessions.get(id);
             if (local == null) {
                 continue;
             }
-            Outbound.Offer result = local.outbound().offer(message);
+            Outbound.Offer result = local.outbound().offer(outgoing);
             if (result == Outbound.Offer.FULL) {
                 overflow(local);
             } else if (result == Outbound.Offer.CLOSED) {

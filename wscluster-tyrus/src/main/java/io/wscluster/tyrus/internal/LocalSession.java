@@ -87,7 +87,7 @@ final class LocalSession implements ClusterSession {
      */
     CloseReason bind(Session session) {
         this.session = session;
-        outbound.attach(session.getAsyncRemote());
+        outbound.attach(SessionSocket.of(session));
         return closeWhenBound;
     }
 

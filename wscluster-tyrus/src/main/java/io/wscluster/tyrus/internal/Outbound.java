@@ -1,13 +1,11 @@
 package io.wscluster.tyrus.internal;
 
 import io.wscluster.Message;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Objects;
 
 /**
  * The outbound queue of one session.
@@ -24,9 +22,13 @@ import java.util.Objects;
  * is still inside the send call (Tyrus may complete inline) only sets a flag; the starting thread
  * then loops, so the stack never grows with the queue. A queue made before its socket (a session
  * registered during the handshake) holds what arrives, within the same bounds, until
- * {@link #attach} gives it the socket. The socket is a {@link Socket}: a session's asynchronous remote
- * for the server, or the Tyrus cluster SPI adapter's writer for a session of a Tyrus server it does
- * not run (standalone), which also uses {@link #finish} to close a session after what was queued.
+ * {@link #attach} gives it the socket. The socket is a {@link Socket}: a {@link SessionSocket} for a
+ * session of the server, or the Tyrus cluster SPI adapter's writer for a session of a Tyrus server it
+ * does not run (standalone), which also uses {@link #finish} to close a session after what was queued.
+ * The queue holds {@link Outgoing}s: a delivery to many sessions of this node offers the same one to
+ * each, so a {@link SessionSocket} that takes ready frames writes the frame built once for all of
+ * them; its completion comes back through {@link #onResult} like any other send's, so order, bounds
+ * and overflow handling do not depend on which way a message left.
  * Public only for that adapter's package; not API.
  */
 public final class Outbound implements SendHandler {
@@ -54,25 +56,6 @@ public final class Outbound implements SendHandler {
          * @param done told once the send completed or failed
          */
         void sendBinary(ByteBuffer data, SendHandler done);
-
-        /**
-         * @param remote a session's asynchronous remote
-         * @return a socket writing to it
-         */
-        static Socket of(RemoteEndpoint.Async remote) {
-            Objects.requireNonNull(remote, "remote");
-            return new Socket() {
-                @Override
-                public void sendText(String text, SendHandler done) {
-                    remote.sendText(text, done);
-                }
-
-                @Override
-                public void sendBinary(ByteBuffer data, SendHandler done) {
-                    remote.sendBinary(data, done);
-                }
-            };
-        }
     }
 
     /**
@@ -90,7 +73,7 @@ public final class Outbound implements SendHandler {
     private final long maxBytes;
     private final Counters counters;
 
-    private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean sending;
     private boolean inSendCall;
@@ -100,14 +83,7 @@ public final class Outbound implements SendHandler {
     private Backlog lastRefusal;
 
     /**
-     * @param remote the socket to write to, or null until {@link #attach}
-     */
-    Outbound(RemoteEndpoint.Async remote, int maxMessages, long maxBytes, Counters counters) {
-        this(remote == null ? null : Socket.of(remote), maxMessages, maxBytes, counters);
-    }
-
-    /**
-     * @param socket      the socket to write to
+     * @param socket      the socket to write to, or null until {@link #attach}
      * @param maxMessages most messages waiting behind the one in flight
      * @param maxBytes    most bytes waiting behind the one in flight (see the class notes)
      * @param counters    where queued, sent and dropped messages are counted
@@ -126,7 +102,17 @@ public final class Outbound implements SendHandler {
      * @return whether it was queued
      */
     public Offer offer(Message message) {
-        int bytes = message.size();
+        return offer(new Outgoing(message));
+    }
+
+    /**
+     * Queues a message that may be offered to other queues too, and starts sending if idle.
+     *
+     * @param outgoing the message, shared by the receivers of one delivery
+     * @return whether it was queued
+     */
+    Offer offer(Outgoing outgoing) {
+        int bytes = outgoing.message().size();
         synchronized (this) {
             if (closed || finishing != null) {
                 return Offer.CLOSED;
@@ -135,7 +121,7 @@ public final class Outbound implements SendHandler {
                 lastRefusal = new Backlog(queue.size(), queuedBytes, bytes);
                 return Offer.FULL;
             }
-            queue.add(message);
+            queue.add(outgoing);
             queuedBytes += bytes;
             counters.queued.increment();
             if (sending || remote == null) {
@@ -150,15 +136,15 @@ public final class Outbound implements SendHandler {
     /**
      * Gives a queue made without a socket its socket, and sends what it holds.
      *
-     * @param remote the session's asynchronous remote
+     * @param remote the session's socket
      * @throws IllegalStateException if the queue already has one
      */
-    void attach(RemoteEndpoint.Async remote) {
+    void attach(Socket remote) {
         synchronized (this) {
             if (this.remote != null) {
                 throw new IllegalStateException("outbound queue already has a socket");
             }
-            this.remote = Socket.of(remote);
+            this.remote = remote;
             if (sending || queue.isEmpty() || closed) {
                 return;
             }
@@ -216,7 +202,7 @@ public final class Outbound implements SendHandler {
     /** Sends queued messages one at a time; called by the thread that set {@code sending}. */
     private void pump() {
         while (true) {
-            Message next;
+            Outgoing next;
             Socket remote;
             Runnable last = null;
             synchronized (this) {
@@ -230,7 +216,7 @@ public final class Outbound implements SendHandler {
                     }
                     finishing = null;
                 } else {
-                    queuedBytes -= next.size();
+                    queuedBytes -= next.message().size();
                     counters.queued.decrement();
                     inSendCall = true;
                     completedInCall = false;
@@ -244,10 +230,10 @@ public final class Outbound implements SendHandler {
             }
             boolean failed = false;
             try {
-                if (next.isText()) {
-                    remote.sendText(next.text(), this);
+                if (remote instanceof SessionSocket session) {
+                    session.send(next, this);
                 } else {
-                    remote.sendBinary(ByteBuffer.wrap(next.payloadBytes()), this);
+                    sendMessage(remote, next.message(), this);
                 }
             } catch (RuntimeException | Error e) {
                 // Tyrus throws java.lang.Error for text it cannot encode; one bad message must not
@@ -266,6 +252,15 @@ public final class Outbound implements SendHandler {
                     return; // the completion thread continues
                 }
             }
+        }
+    }
+
+    /** Sends a message the ordinary way: Tyrus frames it for this one socket. */
+    static void sendMessage(Socket socket, Message message, SendHandler done) {
+        if (message.isText()) {
+            socket.sendText(message.text(), done);
+        } else {
+            socket.sendBinary(ByteBuffer.wrap(message.payloadBytes()), done);
         }
     }
 

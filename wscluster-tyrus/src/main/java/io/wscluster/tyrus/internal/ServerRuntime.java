@@ -11,7 +11,6 @@ import io.wscluster.spi.SessionHost;
 import io.wscluster.tyrus.ServerStats;
 import io.wscluster.tyrus.ServerStatus;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,8 +241,7 @@ public final class ServerRuntime implements LocalDelivery {
 
     /** @param session the open session, or null for one registered during its handshake */
     private LocalSession newLocal(SessionId id, EndpointSpec spec, String user, Session session) {
-        RemoteEndpoint.Async remote = session == null ? null : session.getAsyncRemote();
-        Outbound outbound = new Outbound(remote, settings.outbound().maxQueuedMessages(), settings.outbound().maxQueuedBytes(), counters);
+        Outbound outbound = new Outbound(session == null ? null : SessionSocket.of(session), settings.outbound().maxQueuedMessages(), settings.outbound().maxQueuedBytes(), counters);
         TokenBucket bucket = settings.inbound().rateLimitPerSecond() > 0
                 ? TokenBucket.of(settings.inbound().rateLimitPerSecond(), settings.inbound().rateLimitBurst()) : null;
         return new LocalSession(this, new SessionInfo(id, spec.path(), user, Set.of(), Map.of(), Instant.now()),
