@@ -38,11 +38,14 @@ import static io.wscluster.hazelcast.internal.WireFormat.writeString;
  * @param closeCode   DISCONNECT: the close code
  * @param result      REPLY: the result
  * @param entry       SYNC: the routing entry as written
- * @param presence    PRESENCE: the sending node's sessions of the user named by {@code name}
+ * @param presence    PRESENCE: announcements of the sending node's sessions of users, applied in order
  */
 public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind targetKind, String name,
                        String excluded, Message message, String room, CloseCode closeCode, int result,
-                       RoutingEntry entry, UserRoutes.Pushed presence) {
+                       RoutingEntry entry, List<UserRoutes.Announced> presence) {
+
+    /** Announcements in one PRESENCE envelope at most (a sender batches far fewer). */
+    static final int MAX_ANNOUNCED = 100_000;
 
     /** Envelope kinds sent to one node's inbox. */
     public enum Kind {
@@ -58,7 +61,10 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
         SYNC,
         /** The answer to a request. */
         REPLY,
-        /** Apply a node's sessions of a user to the local user routes; reply 1 if asked (the presence barrier). */
+        /**
+         * Apply a node's announcements of its sessions of users (a batch, in order) to the local user
+         * routes; reply 1 once all are applied (the presence barrier).
+         */
         PRESENCE
     }
 
@@ -137,23 +143,26 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
     }
 
     /**
-     * Encodes a node's announcement of its sessions of a user.
+     * Encodes a batch of a node's announcements of its sessions of users.
      *
      * @param correlation 0 for fire-and-forget, else the reply's id
      * @param replyTo     the node to reply to, or null
-     * @param user        the user
-     * @param presence    the node, version and sessions
+     * @param announced   the announcements, in the order to apply them
      * @return the bytes
      */
-    static byte[] encodePresence(long correlation, NodeId replyTo, String user, UserRoutes.Pushed presence) {
+    static byte[] encodePresence(long correlation, NodeId replyTo, List<UserRoutes.Announced> announced) {
         return write(out -> {
             header(out, Kind.PRESENCE, correlation, replyTo);
-            writeString(out, user);
-            writeString(out, presence.node().value());
-            out.writeLong(presence.version());
-            out.writeInt(presence.sessions().size());
-            for (String session : presence.sessions()) {
-                writeString(out, session);
+            out.writeInt(announced.size());
+            for (UserRoutes.Announced a : announced) {
+                UserRoutes.Pushed presence = a.pushed();
+                writeString(out, a.user());
+                writeString(out, presence.node().value());
+                out.writeLong(presence.version());
+                out.writeInt(presence.sessions().size());
+                for (String session : presence.sessions()) {
+                    writeString(out, session);
+                }
             }
         });
     }
@@ -209,19 +218,27 @@ public record Envelope(Kind kind, long correlation, NodeId replyTo, Target.Kind 
                     return new Envelope(kind, correlation, replyNode, null, null, null, null, room, null, 0, entry, null);
                 }
                 case PRESENCE: {
-                    String user = readString(in);
-                    NodeId node = new NodeId(readString(in));
-                    long version = in.readLong();
-                    int count = in.readInt();
-                    if (count < 0 || count > 100_000) {
-                        throw new IllegalArgumentException("bad session count " + count);
+                    int users = in.readInt();
+                    if (users < 0 || users > MAX_ANNOUNCED) {
+                        throw new IllegalArgumentException("bad announcement count " + users);
                     }
-                    List<String> sessions = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        sessions.add(new SessionId(readString(in)).value());
+                    List<UserRoutes.Announced> announced = new ArrayList<>(users);
+                    for (int u = 0; u < users; u++) {
+                        String user = readString(in);
+                        NodeId node = new NodeId(readString(in));
+                        long version = in.readLong();
+                        int count = in.readInt();
+                        if (count < 0 || count > 100_000) {
+                            throw new IllegalArgumentException("bad session count " + count);
+                        }
+                        List<String> sessions = new ArrayList<>(count);
+                        for (int i = 0; i < count; i++) {
+                            sessions.add(new SessionId(readString(in)).value());
+                        }
+                        announced.add(new UserRoutes.Announced(user, new UserRoutes.Pushed(node, version, List.copyOf(sessions))));
                     }
-                    return new Envelope(kind, correlation, replyNode, null, user, null, null, null, null, 0, null,
-                            new UserRoutes.Pushed(node, version, List.copyOf(sessions)));
+                    return new Envelope(kind, correlation, replyNode, null, null, null, null, null, null, 0, null,
+                            List.copyOf(announced));
                 }
                 case REPLY:
                     return new Envelope(kind, correlation, null, null, null, null, null, null, null, in.readInt(), null, null);

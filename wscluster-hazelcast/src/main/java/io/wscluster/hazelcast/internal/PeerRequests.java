@@ -65,7 +65,9 @@ final class PeerRequests {
                 link.reply(envelope.replyTo(), envelope.correlation(), 1);
                 break;
             case PRESENCE:
-                userRoutes.apply(envelope.name(), envelope.presence());
+                for (UserRoutes.Announced announced : envelope.presence()) {
+                    userRoutes.apply(announced.user(), announced.pushed());
+                }
                 link.reply(envelope.replyTo(), envelope.correlation(), 1);
                 break;
             default:

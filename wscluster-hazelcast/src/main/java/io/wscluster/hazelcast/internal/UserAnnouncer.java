@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * an open the caller waits until every live node has applied it (the presence barrier: a user
  * message sent from any node after the open returns reaches the new session); after a close it
  * does not wait. A node that does not answer in time is logged and skipped: a dying node routes
- * nothing, and one that comes back reads presence through its listener.
+ * nothing, and one that comes back reads presence through its listener. Announcements travel in
+ * batches, one in flight per node ({@link AnnouncementLanes}): a connect storm pays one round trip
+ * per batch, not per open, and the barrier still waits for the batch holding the open's own.
  */
 final class UserAnnouncer {
 
@@ -28,7 +30,7 @@ final class UserAnnouncer {
     private static final int STRIPES = 64;
 
     private final NodeContext context;
-    private final NodeLink link;
+    private final AnnouncementLanes lanes;
     private final LiveNodes live;
     private final LocalSessions local;
     private final AtomicLong versions = new AtomicLong();
@@ -36,7 +38,7 @@ final class UserAnnouncer {
 
     UserAnnouncer(NodeContext context, NodeLink link, LiveNodes live, LocalSessions local) {
         this.context = context;
-        this.link = link;
+        this.lanes = new AnnouncementLanes(context.id, link, live);
         this.live = live;
         this.local = local;
         for (int i = 0; i < STRIPES; i++) {
@@ -71,22 +73,21 @@ final class UserAnnouncer {
         List<CompletableFuture<Integer>> acks = new ArrayList<>();
         synchronized (userLocks[Math.floorMod(user.hashCode(), STRIPES)]) {
             UserRoutes.Pushed pushed = new UserRoutes.Pushed(me, versions.incrementAndGet(), local.sessionsOfUser(user));
-            byte[] once = null;
             for (NodeId node : live.ids()) {
                 if (node.equals(me)) {
                     continue;
                 }
+                CompletableFuture<Integer> applied = lanes.add(node, user, pushed);
                 if (await) {
-                    acks.add(link.request(node, "presence of user '" + user + "' to node '" + node + "'",
-                            correlation -> Envelope.encodePresence(correlation, me, user, pushed)));
-                } else {
-                    if (once == null) {
-                        once = Envelope.encodePresence(0, null, user, pushed);
-                    }
-                    link.publishTo(node, once);
+                    acks.add(applied);
                 }
             }
         }
         return acks;
+    }
+
+    /** @return nodes with announcements of this node waiting or in flight */
+    int busyLanes() {
+        return lanes.busyLanes();
     }
 }

@@ -78,7 +78,7 @@ final class UserRoutes {
 
     private final IMap<String, String[]> map;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
-    private volatile Set<String> touchedWhileStarting;
+    private volatile Set<String> touchedDuringRead;
     private UUID listener;
 
     UserRoutes(IMap<String, String[]> map) {
@@ -87,14 +87,14 @@ final class UserRoutes {
 
     /** Starts following presence: listener first, then a snapshot, so no change falls between. */
     void start() {
-        touchedWhileStarting = ConcurrentHashMap.newKeySet();
+        touchedDuringRead = ConcurrentHashMap.newKeySet();
         listener = map.addEntryListener(new Follower(), true);
         for (Map.Entry<String, String[]> e : map.entrySet()) {
-            Set<String> touched = touchedWhileStarting;
+            Set<String> touched = touchedDuringRead;
             routes.compute(e.getKey(), (user, held) -> touched.contains(user) ? held
                     : (held == null ? Route.EMPTY : held).withListed(e.getValue()));
         }
-        touchedWhileStarting = null;
+        touchedDuringRead = null;
     }
 
     /** Stops following. */
@@ -148,15 +148,36 @@ final class UserRoutes {
         }
     }
 
-    /** Re-reads listed from presence, whatever the listener said (after a split-brain merge). */
+    /**
+     * Re-reads listed from presence (after a split-brain merge, a join or a lost partition), except
+     * for users the listener reports while the read runs: the listener's value is newer than the
+     * snapshot's, and a snapshot taken just before a user's first session opened would otherwise
+     * drop that user's route (its announcement is already covered by listed and gone).
+     */
     void reload() {
-        Map<String, String[]> fresh = new HashMap<>(map);
-        for (String user : routes.keySet()) {
-            if (!fresh.containsKey(user)) {
-                setListed(user, null);
+        Set<String> touched = ConcurrentHashMap.newKeySet();
+        touchedDuringRead = touched;
+        try {
+            Map<String, String[]> fresh = new HashMap<>(map);
+            for (String user : routes.keySet()) {
+                if (!fresh.containsKey(user)) {
+                    relist(user, null, touched);
+                }
             }
+            fresh.forEach((user, sessions) -> relist(user, sessions, touched));
+        } finally {
+            touchedDuringRead = null;
         }
-        fresh.forEach(this::setListed);
+    }
+
+    private void relist(String user, String[] sessions, Set<String> touched) {
+        routes.compute(user, (u, held) -> {
+            if (touched.contains(u)) {
+                return held;
+            }
+            Route next = (held == null ? Route.EMPTY : held).withListed(sessions);
+            return next.isEmpty() ? null : next;
+        });
     }
 
     /** @return how many users the copy holds */
@@ -165,7 +186,7 @@ final class UserRoutes {
     }
 
     private void setListed(String user, String[] sessions) {
-        Set<String> touched = touchedWhileStarting;
+        Set<String> touched = touchedDuringRead;
         if (touched != null) {
             touched.add(user);
         }
@@ -183,6 +204,15 @@ final class UserRoutes {
      * @param sessions the node's session ids of the user now, empty if none
      */
     record Pushed(NodeId node, long version, List<String> sessions) {
+    }
+
+    /**
+     * A node's announcement of its sessions of one user, as one entry of a batch.
+     *
+     * @param user   the user
+     * @param pushed the node, its version and its sessions of the user
+     */
+    record Announced(String user, Pushed pushed) {
     }
 
     /** One user's copy: listed, pushed, and the node counts routing reads, computed once per change. */
