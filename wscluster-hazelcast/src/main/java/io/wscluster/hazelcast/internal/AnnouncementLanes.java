@@ -59,17 +59,6 @@ final class AnnouncementLanes {
         return waiting.done;
     }
 
-    /** @return lanes with announcements waiting or in flight (for tests and metrics) */
-    int busyLanes() {
-        int busy = 0;
-        for (Lane lane : lanes.values()) {
-            if (lane.busy()) {
-                busy++;
-            }
-        }
-        return busy;
-    }
-
     private record Waiting(UserRoutes.Announced announced, CompletableFuture<Integer> done) {
     }
 
@@ -94,10 +83,6 @@ final class AnnouncementLanes {
                 batch = drain();
             }
             send(batch);
-        }
-
-        synchronized boolean busy() {
-            return inFlight || !queue.isEmpty();
         }
 
         /** Sends batches while their answers come at once (a gone node), else leaves the rest to the answer. */

@@ -85,9 +85,4 @@ final class UserAnnouncer {
         }
         return acks;
     }
-
-    /** @return nodes with announcements of this node waiting or in flight */
-    int busyLanes() {
-        return lanes.busyLanes();
-    }
 }

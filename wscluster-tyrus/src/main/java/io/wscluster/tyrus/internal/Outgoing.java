@@ -3,7 +3,6 @@ package io.wscluster.tyrus.internal;
 import io.wscluster.Message;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One message on its way to the local receivers of one delivery, with its WebSocket frame built at
@@ -52,7 +51,7 @@ final class Outgoing {
      * @return its whole frame
      */
     static ByteBuffer build(Message message) {
-        byte[] payload = message.isText() ? message.text().getBytes(StandardCharsets.UTF_8) : message.payloadBytes();
+        byte[] payload = message.payloadBytes();
         int length = payload.length;
         int header = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
         byte[] bytes = new byte[header + length];
