@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  * record is in {@link LiveNodes}, so a stranger member is never a target whatever this class
  * finds. It exists so that operators see strangers: each one is logged at warn once (by address
  * and uuid) and counted in {@link #untrusted()}, a gauge that {@code /health} shows. A node that is
- * starting has not written its record yet, hence the grace ({@link #graceOf}). The check runs on
+ * starting has not written its record yet, hence the grace ({@link #graceOf}); on a busy machine a
+ * node's start (indexes, the routing table's first load, partition migration) can take seconds
+ * between its Hazelcast join and its record, so the grace is a full failure timeout, and a member
+ * warned about that later shows a record is logged at info and no longer counted. The check runs on
  * the maintenance thread every {@link #PERIOD} and reads only the local member list and the local
  * copy of the node table.
  */
@@ -32,7 +35,7 @@ final class MemberTrust {
     private static final Logger LOG = LoggerFactory.getLogger(MemberTrust.class);
     /** How often members are checked. */
     static final Duration PERIOD = Duration.ofSeconds(1);
-    private static final Duration MIN_GRACE = Duration.ofSeconds(2);
+    private static final Duration MIN_GRACE = Duration.ofSeconds(5);
 
     private final NodeContext context;
     private final LiveNodes live;
@@ -47,10 +50,9 @@ final class MemberTrust {
         this.graceNanos = graceOf(context.settings.failureTimeout()).toNanos();
     }
 
-    /** @return how long a new member may go without a node record: half the failure timeout, at least 2 s */
+    /** @return how long a new member may go without a node record: the failure timeout, at least 5 s */
     static Duration graceOf(Duration failureTimeout) {
-        Duration half = failureTimeout.dividedBy(2);
-        return half.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : half;
+        return failureTimeout.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : failureTimeout;
     }
 
     /** Starts the periodic check. */
@@ -73,7 +75,10 @@ final class MemberTrust {
         present.add(uuid);
         if (trusted.contains(uuid.toString())) {
             firstSeen.remove(uuid);
-            warned.remove(uuid);
+            if (warned.remove(uuid)) {
+                LOG.info("node {}: Hazelcast {} {} ({}) now has an authentic node record: a wscluster node of this cluster"
+                        + " that started slowly, no longer counted as untrusted", context.id, kind, address, uuid);
+            }
             return 0;
         }
         long since = firstSeen.computeIfAbsent(uuid, u -> now);
