@@ -145,6 +145,7 @@ public final class HazelcastNode {
             }
         });
         nodeTable.register();
+        nodeTable.startResync();
         failover.reconcileOnce("start");
         if (context.seal.isOn()) {
             trust.start();
@@ -152,6 +153,11 @@ public final class HazelcastNode {
         LOG.info("wscluster node {} joined the cluster as {} {} at {} ({} node(s)){}", context.id, liveness.kind(),
                 context.hazelcast.getName(), nodeTable.self().address(), live.size(),
                 context.seal.isOn() ? "; cluster messages and records are authenticated with the cluster secret" : "");
+    }
+
+    /** @return this node's copy of the node table (tests in this package) */
+    LiveNodes liveNodes() {
+        return live;
     }
 
     /** @return this node's id */

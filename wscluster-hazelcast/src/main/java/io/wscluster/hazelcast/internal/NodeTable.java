@@ -1,5 +1,6 @@
 package io.wscluster.hazelcast.internal;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
@@ -9,8 +10,16 @@ import io.wscluster.NodeId;
 import io.wscluster.event.NodeJoined;
 import io.wscluster.event.NodeLeft;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node table {@value SharedTables#NODES}: this node's record in it, and this node's copy of it
@@ -21,8 +30,18 @@ import java.util.UUID;
  * appears in the copy, a node left event when its record is removed; the record of a node that
  * leaves on purpose is first rewritten as leaving, so that its left event says it was not lost. A
  * node that is gone is forgotten by the link too ({@link NodeLink#forget}): its requests answer 0.
+ * Hazelcast delivers map events at most once: a listener registered while members join and
+ * partitions migrate can miss an entry (seen: a node that never learned of a node that wrote its
+ * record a moment after it). So the copy is also re-read from the table every {@link #RESYNC_PERIOD}
+ * ({@link #resync}): the table holds one small record per node. A re-read only adds what is missing
+ * and alive; removing the gone is the failure handling's job.
  */
 final class NodeTable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTable.class);
+
+    /** How often the copy is re-read from the table (see the design notes). */
+    static final Duration RESYNC_PERIOD = Duration.ofSeconds(3);
 
     private final NodeContext context;
     private final SharedTables tables;
@@ -60,6 +79,52 @@ final class NodeTable {
             }
         }
         return () -> tables.nodes.removeEntryListener(nodeListener);
+    }
+
+    /**
+     * Adds to the copy every authentic record of the table whose node is alive (a member record whose
+     * member is in the member list, a client record whose lease is held) and that the copy misses,
+     * with its node joined event: what a missed map event left out.
+     *
+     * @return how many records were added
+     */
+    int resync() {
+        Set<String> members = new HashSet<>();
+        for (Member member : context.hazelcast.getCluster().getMembers()) {
+            members.add(member.getUuid().toString());
+        }
+        int added = 0;
+        for (Map.Entry<String, byte[]> e : tables.nodes.entrySet()) {
+            NodeRecord record = tables.openNode(e.getKey(), e.getValue());
+            if (record == null || record.leaving() || live.isLive(record.id())) {
+                continue;
+            }
+            boolean alive = record.member() ? members.contains(record.memberUuid()) : tables.leases.containsKey(record.id().value());
+            if (alive && joined(record)) {
+                LOG.info("node {} learned of node {} from the node table (its map event never came)", context.id, record.id());
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /** Re-reads the table every {@link #RESYNC_PERIOD} on the maintenance thread until the node stops. */
+    void startResync() {
+        long period = RESYNC_PERIOD.toMillis();
+        try {
+            context.maintenance.scheduleWithFixedDelay(() -> {
+                if (context.isClosed() || context.quarantine.quarantined()) {
+                    return;
+                }
+                try {
+                    resync();
+                } catch (RuntimeException ex) {
+                    LOG.debug("node {} could not re-read the node table", context.id, ex);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException ex) {
+            LOG.debug("node table re-read not started: node {} is closing", context.id);
+        }
     }
 
     /** Writes this node's record into the table and its copy. */
@@ -119,13 +184,16 @@ final class NodeTable {
         }
     }
 
-    private void joined(NodeRecord record) {
+    /** @return true if the node was new to the copy (its joined event was published) */
+    private boolean joined(NodeRecord record) {
         if (record == null) {
-            return;
+            return false;
         }
         if (live.put(record) == null) {
             events.publish(new NodeJoined(new Node(record.id(), record.address(), record.joinedAt())));
+            return true;
         }
+        return false;
     }
 
     private final class Follower implements EntryAddedListener<String, byte[]>,
