@@ -1,7 +1,6 @@
 package io.wscluster.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -199,21 +198,12 @@ class PartitionHealTest {
     /** A member started from a user's configuration that names the history map's policy, with the rest set here. */
     private static HazelcastInstance member(List<HazelcastInstance> started, Config config, String clusterName, int port,
                                             int firstMergeSeconds, String... seeds) {
-        config.setClusterName(clusterName);
+        ClusterFixture.onLoopback(config, clusterName, port, seeds);
         config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.partition.count", "23");
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(firstMergeSeconds));
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "2");
         config.setProperty("hazelcast.socket.bind.any", "false");
-        config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(List.of(seeds));
         HazelcastInstance instance = Hazelcast.newHazelcastInstance(config);
         started.add(instance);
         return instance;

@@ -1,6 +1,5 @@
 package io.wscluster.hazelcast.internal;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.LifecycleEvent;
@@ -262,10 +261,7 @@ final class Failover {
 
     /** Removes entries of nodes that are not members any more, including those whose records were lost. Members only. */
     void sweepGoneNodes() {
-        Set<String> liveMembers = new HashSet<>();
-        for (Member member : context.hazelcast.getCluster().getMembers()) {
-            liveMembers.add(member.getUuid().toString());
-        }
+        Set<String> liveMembers = nodeTable.memberUuids();
         // This node, and every node this node knows as a live member, is alive even if its record is
         // missing: after a split a record can be lost with the partition that held it, and its owner
         // re-asserts it on its next reconcile. Without this a node removed its own sessions as orphans.
@@ -285,7 +281,7 @@ final class Failover {
             if (record.member()) {
                 trustedMembers.add(record.memberUuid());
             }
-            boolean gone = record.member() ? !liveMembers.contains(record.memberUuid()) : !tables.leases.containsKey(record.id().value());
+            boolean gone = !nodeTable.isAlive(record, liveMembers);
             if (gone && !record.id().equals(context.id)) {
                 cleanup.remove(record.id());
             } else {

@@ -89,23 +89,37 @@ final class NodeTable {
      * @return how many records were added
      */
     int resync() {
-        Set<String> members = new HashSet<>();
-        for (Member member : context.hazelcast.getCluster().getMembers()) {
-            members.add(member.getUuid().toString());
-        }
+        Set<String> members = memberUuids();
         int added = 0;
         for (Map.Entry<String, byte[]> e : tables.nodes.entrySet()) {
             NodeRecord record = tables.openNode(e.getKey(), e.getValue());
             if (record == null || record.leaving() || live.isLive(record.id())) {
                 continue;
             }
-            boolean alive = record.member() ? members.contains(record.memberUuid()) : tables.leases.containsKey(record.id().value());
-            if (alive && joined(record)) {
+            if (isAlive(record, members) && joined(record)) {
                 LOG.info("node {} learned of node {} from the node table (its map event never came)", context.id, record.id());
                 added++;
             }
         }
         return added;
+    }
+
+    /** @return the uuids of the Hazelcast members in this node's member list */
+    Set<String> memberUuids() {
+        Set<String> members = new HashSet<>();
+        for (Member member : context.hazelcast.getCluster().getMembers()) {
+            members.add(member.getUuid().toString());
+        }
+        return members;
+    }
+
+    /**
+     * @param record  a node record
+     * @param members {@link #memberUuids()}
+     * @return true if its node is alive: a member node whose member is in the list, a client node whose lease is held
+     */
+    boolean isAlive(NodeRecord record, Set<String> members) {
+        return record.member() ? members.contains(record.memberUuid()) : tables.leases.containsKey(record.id().value());
     }
 
     /** Re-reads the table every {@link #RESYNC_PERIOD} on the maintenance thread until the node stops. */

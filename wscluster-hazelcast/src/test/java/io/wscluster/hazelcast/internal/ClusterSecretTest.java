@@ -3,7 +3,6 @@ package io.wscluster.hazelcast.internal;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.Delivery;
@@ -141,17 +140,7 @@ class ClusterSecretTest {
                 assertThat(a.cluster().stats().untrustedMembers()).isZero();
             });
 
-            Config config = new Config();
-            config.setClusterName(fixture.name());
-            config.setProperty("hazelcast.partition.count", "23");
-            config.setProperty("hazelcast.wait.seconds.before.join", "0");
-            config.setProperty("hazelcast.phone.home.enabled", "false");
-            config.getNetworkConfig().setPort(ClusterFixture.freePorts(1)[0]).setPortAutoIncrement(false);
-            config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-            JoinConfig joinConfig = config.getNetworkConfig().getJoin();
-            joinConfig.getMulticastConfig().setEnabled(false);
-            joinConfig.getAutoDetectionConfig().setEnabled(false);
-            joinConfig.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + a.port());
+            Config config = ClusterFixture.onLoopback(new Config(), fixture.name(), ClusterFixture.freePorts(1)[0], "127.0.0.1:" + a.port());
             HazelcastInstance stranger = Hazelcast.newHazelcastInstance(config);
             try {
                 assertThat(a.cluster().hazelcastInstance().getCluster().getMembers()).hasSize(3);

@@ -1,7 +1,6 @@
 package io.wscluster.hazelcast.internal;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.wscluster.HistorySettings;
@@ -24,29 +23,13 @@ import static org.awaitility.Awaitility.await;
  */
 class NodeTableResyncTest {
 
-    private static Config member(String clusterName, int port, int[] ports) {
-        Config config = new Config();
-        config.setClusterName(clusterName);
-        config.setProperty("hazelcast.partition.count", "23");
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        for (int p : ports) {
-            join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + p);
-        }
-        return config;
-    }
-
     @Test
     void aRecordTheCopyMissed_isAddedBackWithItsJoinedEvent() {
         String name = "wsc-resync-" + UUID.randomUUID();
         int[] ports = ClusterFixture.freePorts(2);
-        HazelcastInstance hzA = Hazelcast.newHazelcastInstance(member(name, ports[0], ports));
-        HazelcastInstance hzB = Hazelcast.newHazelcastInstance(member(name, ports[1], ports));
+        String[] seeds = {"127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1]};
+        HazelcastInstance hzA = Hazelcast.newHazelcastInstance(ClusterFixture.onLoopback(new Config(), name, ports[0], seeds));
+        HazelcastInstance hzB = Hazelcast.newHazelcastInstance(ClusterFixture.onLoopback(new Config(), name, ports[1], seeds));
         ClusterSettings settings = ClusterSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(10));
         HazelcastNode a = new HazelcastNode(hzA, settings, null, HistorySettings.none());
         HazelcastNode b = new HazelcastNode(hzB, settings, null, HistorySettings.none());

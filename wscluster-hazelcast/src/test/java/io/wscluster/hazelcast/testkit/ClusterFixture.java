@@ -1,5 +1,7 @@
 package io.wscluster.hazelcast.testkit;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
 import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.testkit.ClusterNodes;
 import io.wscluster.testkit.RecordingDelivery;
@@ -138,6 +140,31 @@ public final class ClusterFixture implements AutoCloseable {
      */
     public static int[] freePorts(int count) {
         return io.wscluster.testkit.FreePorts.of(count);
+    }
+
+    /**
+     * Makes a plain Hazelcast member config join on loopback only, for tests that start raw members
+     * beside (or instead of) wscluster nodes: the cluster name, 23 partitions, no wait before joining,
+     * no phone-home, the port on 127.0.0.1 and TCP/IP join to the seeds (no multicast, no discovery).
+     *
+     * @param config      the config to change (a new one, or one read from YAML)
+     * @param clusterName the cluster name
+     * @param port        this member's port
+     * @param seeds       the members to join, host:port
+     * @return the same config
+     */
+    public static Config onLoopback(Config config, String clusterName, int port, String... seeds) {
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.partition.count", "23");
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(List.of(seeds));
+        return config;
     }
 
     /**
