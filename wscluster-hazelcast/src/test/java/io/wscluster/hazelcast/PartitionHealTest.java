@@ -22,6 +22,8 @@ import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
 import io.wscluster.spi.SessionHost;
 import io.wscluster.testkit.RecordingDelivery;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +51,7 @@ import static org.awaitility.Awaitility.await;
  * public merge policy, named by its class name as README's "History across a partition" tells users
  * to, restarts a room that both sides numbered.
  */
+@Execution(ExecutionMode.CONCURRENT) // its methods build separate clusters on separate ports
 class PartitionHealTest {
 
     /** The history map's merge policy by its public name, as README shows it (Hazelcast YAML). */

@@ -16,6 +16,8 @@ import io.wscluster.hazelcast.HazelcastCluster;
 import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * or be routed to; nodes sharing the secret work as before; a node with another secret cannot
  * deliver. Real members and clients over loopback.
  */
+@Execution(ExecutionMode.CONCURRENT) // its methods build separate clusters on separate ports
 class ClusterSecretTest {
 
     private static final String SECRET = "test-cluster-secret-0123456789";
