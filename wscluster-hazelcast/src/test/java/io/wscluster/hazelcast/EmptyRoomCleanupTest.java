@@ -8,7 +8,6 @@ import io.wscluster.hazelcast.testkit.ClusterFixture;
 import io.wscluster.hazelcast.testkit.ClusterFixture.Member;
 import io.wscluster.hazelcast.testkit.ManualTicker;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +22,6 @@ import static org.awaitility.Awaitility.await;
  * node's copy too, so the table holds the rooms in use and not every room ever used; a room joined
  * again afterwards routes from every node.
  */
-@Isolated("sets a wscluster.* system property that every cluster built meanwhile would read")
 class EmptyRoomCleanupTest {
 
     private static <T> T join(java.util.concurrent.CompletionStage<T> stage) throws Exception {
@@ -36,9 +34,7 @@ class EmptyRoomCleanupTest {
 
     @Test
     void emptyRoom_isDeletedEverywhereAfterTheGrace_andRoutesAgainWhenJoinedAgain() throws Exception {
-        System.setProperty("wscluster.emptyRoomGraceMillis", "1000");
-        try (ClusterFixture fixture = ClusterFixture.start(3)) {
-            System.clearProperty("wscluster.emptyRoomGraceMillis");
+        try (ClusterFixture fixture = ClusterFixture.start(3, builder -> builder.settings(settings -> settings.withEmptyRoomGrace(Duration.ofSeconds(1))))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> fixture.members().stream()
                     .allMatch(m -> m.cluster().nodes().size() == 3));
             Member a = fixture.get(0);
