@@ -46,7 +46,6 @@ class HistoryPartitionHealTest {
         return stage.toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
 
-
     /**
      * Issue 11: C's side got a copy of the room's log before the split (planted, as a split leaves
      * it), then both sides numbered offsets 4 and 5 of the same epoch. After the merge the room holds
@@ -121,7 +120,6 @@ class HistoryPartitionHealTest {
             instances.forEach(h -> h.getLifecycleService().terminate());
         }
     }
-
 
     /** The history map's merge policy by its public name, as README and HistoryMergePolicy show it in Java. */
     private static Config historyMapInJava() {

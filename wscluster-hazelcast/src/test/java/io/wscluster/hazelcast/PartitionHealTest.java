@@ -39,7 +39,6 @@ class PartitionHealTest {
         return stage.toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
 
-
     @Test
     void merge_afterSplit_registryConvergesToLiveSessions() throws Exception {
         int[] ports = ClusterFixture.freePorts(3);
