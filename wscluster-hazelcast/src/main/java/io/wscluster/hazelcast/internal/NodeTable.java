@@ -84,7 +84,8 @@ final class NodeTable {
     /**
      * Adds to the copy every authentic record of the table whose node is alive (a member record whose
      * member is in the member list, a client record whose lease is held) and that the copy misses,
-     * with its node joined event: what a missed map event left out.
+     * with its node joined event: what a missed map event left out. This node's own record is never
+     * added (a re-read racing its leave once did, in a drain).
      *
      * @return how many records were added
      */
@@ -93,7 +94,9 @@ final class NodeTable {
         int added = 0;
         for (Map.Entry<String, byte[]> e : tables.nodes.entrySet()) {
             NodeRecord record = tables.openNode(e.getKey(), e.getValue());
-            if (record == null || record.leaving() || live.isLive(record.id())) {
+            // never this node's own record: it is in the copy from register() until the node leaves,
+            // and a re-read racing the leave would bring the leaving node back into its own copy
+            if (record == null || record.leaving() || record.id().equals(context.id) || live.isLive(record.id())) {
                 continue;
             }
             if (isAlive(record, members) && joined(record)) {

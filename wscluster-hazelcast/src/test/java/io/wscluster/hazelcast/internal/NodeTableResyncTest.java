@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 class NodeTableResyncTest {
 
     @Test
-    void aRecordTheCopyMissed_isAddedBackWithItsJoinedEvent() {
+    void aRecordTheCopyMissed_isAddedBackWithItsJoinedEvent_butNeverTheNodesOwn() {
         String name = "wsc-resync-" + UUID.randomUUID();
         int[] ports = ClusterFixture.freePorts(2);
         String[] seeds = {"127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1]};
@@ -47,6 +47,13 @@ class NodeTableResyncTest {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(joined).extracting(e -> e.node().id()).contains(b.localNode()));
             assertThat(a.liveNodes().size()).isEqualTo(2);
+
+            // its own record, once gone from its copy (as while it leaves), is not brought back
+            joined.clear();
+            a.liveNodes().remove(a.localNode());
+            await().during(NodeTable.RESYNC_PERIOD.multipliedBy(2)).atMost(NodeTable.RESYNC_PERIOD.multipliedBy(3))
+                    .until(() -> !a.liveNodes().isLive(a.localNode()));
+            assertThat(joined).isEmpty();
         } finally {
             a.stop();
             b.stop();
