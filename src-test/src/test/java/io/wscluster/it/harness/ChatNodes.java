@@ -62,7 +62,9 @@ public final class ChatNodes implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 cluster.clusterPorts.add(ports[count + i]);
                 cluster.nodes.add(startNode("node" + i, ports[i], "127.0.0.1", ports[count + i], members, cluster.clusterName, jvmArgs, args, logDir));
-                cluster.awaitFirst();
+                if (i == 0) {
+                    cluster.awaitFirst();
+                }
             }
             cluster.awaitFormed(count);
         } catch (RuntimeException e) {
@@ -138,16 +140,14 @@ public final class ChatNodes implements AutoCloseable {
     }
 
     /**
-     * Once only the first node is started, waits for its READY, so that the others start together
+     * Waits for the first node's READY before the others start, so that they start together
      * and find a master at once. Nodes that all start at the same moment find none: each asks the
      * seeds for a master for Hazelcast's join connection timeout (5 s) before one claims the role;
      * a 3-node cluster started all at once was about 3 s slower to form here (NodeFailureTest's two
      * clusters: 33 s before, 27 s after).
      */
     private void awaitFirst() {
-        if (nodes.size() == 1) {
-            nodes.get(0).awaitReady(Duration.ofSeconds(90));
-        }
+        nodes.get(0).awaitReady(Duration.ofSeconds(90));
     }
 
     private void awaitFormed(int count) {
